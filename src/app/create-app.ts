@@ -1,0 +1,153 @@
+/**
+ * Wiring: the only place that picks concrete implementations (SQLite store, in-process bus) and
+ * connects the stages. Everything else depends on the interfaces in each module's index.ts.
+ */
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type AuditLog, auditMigrations, createAuditLog } from "../audit/index.js";
+import type { Bus } from "../bus/index.js";
+import { MemoryBus } from "../bus/memory.js";
+import { ConfigWatcher, type LoadedConfig, loadConfig, type OpsConfig } from "../config/index.js";
+import type { ActionDeps } from "../core/action.js";
+import { perform } from "../core/action.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import type { OpsError } from "../core/errors.js";
+import { createLogger, type Logger } from "../core/log.js";
+import type { Principal } from "../core/principal.js";
+import { ProbeCatalog, probeMigrations } from "../probes/index.js";
+import { buildServer } from "../server/app.js";
+import { Authenticator } from "../server/auth.js";
+import type { Store } from "../store/index.js";
+import { openSqliteStore } from "../store/sqlite/index.js";
+import { applyConfigAction, configStateMigrations } from "./config-actions.js";
+import { assertSafeListen, type ListenAddress } from "./listen.js";
+import { type AppMetrics, createMetrics } from "./metrics.js";
+
+export interface AppOptions {
+  configFile: string;
+  env?: Record<string, string | undefined>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Overrides `server.listen` (the CLI passes HMS_OPS_LISTEN or --listen). */
+  listen?: ListenAddress;
+  /** Watch config files and apply edits (default true). SIGHUP works either way via `reload()`. */
+  watch?: boolean;
+}
+
+export interface App {
+  readonly config: OpsConfig;
+  readonly server: FastifyInstance;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly audit: AuditLog;
+  readonly probes: ProbeCatalog;
+  readonly metrics: AppMetrics;
+  readonly logger: Logger;
+  /** Starts listening; returns the base URL. */
+  listen(): Promise<string>;
+  /** Re-reads the config (what SIGHUP does). */
+  reload(): Promise<"applied" | "unchanged" | "rejected">;
+  close(): Promise<void>;
+}
+
+/** The actor recorded for changes made by editing ops.yml. */
+const CONFIG_ACTOR: Principal = Object.freeze({ name: "config", scopes: ["admin"] as const });
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const env = opts.env ?? process.env;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? (await createLogger());
+  let loaded: LoadedConfig = await loadConfig(opts.configFile, { env });
+  const listenAt = opts.listen ?? loaded.config.server.listen;
+  assertSafeListen(listenAt, loaded.config.server.auth.tokens.length);
+
+  const store = await openSqliteStore({ file: join(loaded.config.server.data, "ops.db") });
+  try {
+    await store.migrate([...auditMigrations, ...probeMigrations, ...configStateMigrations]);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const metrics = createMetrics();
+  const bus = new MemoryBus({ onError: (err, topic) => logger.error({ err, topic }, "bus handler failed") });
+  const audit = createAuditLog(store, clock);
+  const actions: ActionDeps = { store, audit, bus, clock };
+  const probes = new ProbeCatalog(store);
+  await probes.load();
+  probes.setConfigProbes(loaded.config.probes);
+  bus.subscribe("probes.changed", (e) => probes.refresh(e.name));
+  bus.subscribe("audit.appended", () => metrics.auditAppends.inc());
+
+  const auth = new Authenticator(loaded.config.server.auth);
+  if (auth.open) logger.warn("no token configured: every local request is trusted (loopback only)");
+  const server = await buildServer({
+    logger,
+    auth,
+    metrics,
+    bodyLimit: loaded.config.server.body_limit,
+    actions,
+    audit,
+    probes,
+  });
+
+  const apply = async (next: LoadedConfig, reason: "start" | "reload") => {
+    const { changed, changes } = await perform(
+      applyConfigAction,
+      { ...actions, actor: CONFIG_ACTOR },
+      { reason, files: next.files, config: next.config },
+    );
+    loaded = next;
+    auth.update(next.config.server.auth);
+    probes.setConfigProbes(next.config.probes);
+    if (reason === "reload" || changed) logger.info({ reason, changes: changes.length }, "config applied");
+  };
+  await apply(loaded, "start");
+
+  const watcher = new ConfigWatcher({
+    file: opts.configFile,
+    env,
+    current: loaded,
+    onApply: async (next) => {
+      await apply(next, "reload");
+      metrics.configReloads.inc({ result: "applied" });
+    },
+    onReject: (err: OpsError) => {
+      metrics.configReloads.inc({ result: "rejected" });
+      logger.error(
+        { code: err.code, details: err.details },
+        `config change rejected, keeping the running config: ${err.message}`,
+      );
+    },
+  });
+  if (opts.watch !== false) watcher.start();
+
+  let closed = false;
+  return {
+    get config() {
+      return loaded.config;
+    },
+    server,
+    store,
+    bus,
+    audit,
+    probes,
+    metrics,
+    logger,
+    async listen() {
+      return server.listen({ host: listenAt.host, port: listenAt.port });
+    },
+    async reload() {
+      const result = await watcher.reload();
+      if (result === "unchanged") metrics.configReloads.inc({ result });
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      watcher.stop();
+      await server.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

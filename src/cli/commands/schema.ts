@@ -1,0 +1,5 @@
+import { configJsonSchema } from "../../config/index.js";
+
+export function schema(): void {
+  process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+}

@@ -1,0 +1,58 @@
+/**
+ * The `hms-ops` command. Commands are thin: they parse flags and call the same functions the
+ * server uses. Each command imports its module lazily so `validate` never pays for the server.
+ */
+import { Command } from "commander";
+import { failWith } from "./fail.js";
+
+const program = new Command()
+  .name("hms-ops")
+  .description(
+    "HMS-OPS: probes, SLOs and legal SLAs, sirens, run-books, incidents, policy drift and a\n" +
+      "tamper-evident audit trail, on one live Reliability Board.",
+  )
+  .version(process.env.npm_package_version ?? "0.1.0")
+  .showHelpAfterError("(run with --help for usage)");
+
+const defaultConfig = () => process.env.HMS_OPS_CONFIG ?? "ops.yml";
+
+program
+  .command("serve")
+  .description("run the operations center (hot-reloads ops.yml; SIGHUP reloads, SIGTERM stops)")
+  .option("-c, --config <file>", "configuration file (env HMS_OPS_CONFIG)", defaultConfig())
+  .option("--listen <host:port>", "override server.listen (env HMS_OPS_LISTEN)")
+  .option("--no-watch", "do not watch the config files (SIGHUP still reloads)")
+  .action(async (opts: { config: string; listen?: string; watch: boolean }) => {
+    const { serve } = await import("./commands/serve.js");
+    await serve(opts);
+  });
+
+program
+  .command("validate")
+  .description("check a configuration file; exit 1 listing every error as file:line:col")
+  .argument("<file>", "ops.yml to check")
+  .action(async (file: string) => {
+    const { validate } = await import("./commands/validate.js");
+    process.exitCode = await validate(file);
+  });
+
+program
+  .command("schema")
+  .description("print the JSON Schema of ops.yml (for editor autocompletion)")
+  .action(async () => {
+    const { schema } = await import("./commands/schema.js");
+    schema();
+  });
+
+const audit = program.command("audit").description("the tamper-evident audit trail");
+audit
+  .command("verify")
+  .description("verify the hash chain; exit 1 naming the first bad entry")
+  .option("--data <dir>", "data directory (default: server.data from the config)")
+  .option("-c, --config <file>", "configuration file, to find the data directory", defaultConfig())
+  .action(async (opts: { data?: string; config: string }) => {
+    const { auditVerify } = await import("./commands/audit-verify.js");
+    process.exitCode = await auditVerify(opts);
+  });
+
+program.parseAsync(process.argv).catch(failWith);

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import { formatDuration } from "../duration.js";
+import type { ProbeConfig } from "../types.js";
+import {
+  discriminatorError,
+  duration,
+  HTTP_METHODS,
+  hostPort,
+  httpUrl,
+  labelMap,
+  objectName,
+  requestBody,
+  statusList,
+  strict,
+  stringMap,
+} from "./common.js";
+
+export const PROBE_TYPES = ["http", "tcp", "push", "heartbeat"] as const;
+const DEFAULT_TIMEOUT = 10_000;
+
+const base = () => ({
+  name: objectName(),
+  labels: labelMap().default({}),
+  interval: duration().default(30_000),
+  /** Default: 10s, or the interval when that is shorter. */
+  timeout: duration().optional(),
+  description: z.string().optional(),
+});
+
+const httpProbe = strict({
+  type: z.literal("http"),
+  ...base(),
+  target: httpUrl(),
+  method: z.enum(HTTP_METHODS).default("GET"),
+  headers: stringMap().optional(),
+  body: requestBody().optional(),
+  expect: strict({
+    status: statusList().optional(),
+    body_contains: z.string().optional(),
+    header: stringMap().optional(),
+  }).optional(),
+  follow_redirects: z.boolean().default(true),
+  max_redirects: z.number().int().min(0).max(20).default(5),
+  tls: strict({ insecure: z.boolean().optional() }).optional(),
+});
+
+const tcpProbe = strict({ type: z.literal("tcp"), ...base(), target: hostPort() });
+
+const pushProbe = strict({ type: z.literal("push"), ...base() });
+
+const heartbeatProbe = strict({
+  type: z.literal("heartbeat"),
+  ...base(),
+  period: duration(),
+  grace: duration({ zero: true }).default(0),
+});
+
+/**
+ * One probe, as written in ops.yml or posted to `POST /api/v1/probes` (durations as `"30s"` or
+ * milliseconds). The output is the normalized {@link ProbeConfig}.
+ */
+export const probeSchema = z
+  .discriminatedUnion("type", [httpProbe, tcpProbe, pushProbe, heartbeatProbe], {
+    error: discriminatorError("probe", PROBE_TYPES),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.type === "http" || p.type === "tcp") && p.timeout !== undefined && p.timeout > p.interval) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["timeout"],
+        message: `timeout (${formatDuration(p.timeout)}) must not be longer than interval (${formatDuration(p.interval)})`,
+      });
+    }
+  })
+  .transform((p): ProbeConfig => ({ ...p, timeout: p.timeout ?? Math.min(DEFAULT_TIMEOUT, p.interval) }));
+
+export type ProbeInput = z.input<typeof probeSchema>;

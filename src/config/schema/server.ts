@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { SCOPES } from "../../core/principal.js";
+import { parseByteSize } from "../duration.js";
+import type { PolicyConfig, ServerConfig, TokenConfig } from "../types.js";
+import { duration, httpUrl, parseHostPort, strict, text } from "./common.js";
+
+export const DEFAULT_LISTEN = { host: "127.0.0.1", port: 8080 } as const;
+const MIN_SECRET_LENGTH = 16;
+
+/** `host:port`, `[::1]:8080`, `:8080` (every interface) or a bare port (loopback). */
+export function parseListen(value: string | number): { host: string; port: number } {
+  const s = String(value).trim();
+  if (/^\d+$/.test(s)) {
+    const port = Number(s);
+    if (port >= 1 && port <= 65535) return { host: DEFAULT_LISTEN.host, port };
+  }
+  const hp = parseHostPort(s);
+  if (!hp) {
+    throw new Error(
+      `invalid listen address ${JSON.stringify(value)} (expected host:port, [::1]:port or :port)`,
+    );
+  }
+  return { host: hp.host === "" ? "0.0.0.0" : hp.host, port: hp.port };
+}
+
+const listen = () =>
+  z
+    .union([
+      z.string().meta({ examples: ["127.0.0.1:8080", ":8080", "[::1]:8080"] }),
+      z.number().int(),
+      strict({ host: text(), port: z.number().int().min(1).max(65535) }),
+    ])
+    .transform((v, ctx) => {
+      if (typeof v === "object") return v;
+      try {
+        return parseListen(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const byteSize = () =>
+  z.union([z.string().meta({ examples: ["1mb", "512kb"] }), z.number().int().min(1)]).transform((v, ctx) => {
+    if (typeof v === "number") return v;
+    try {
+      return parseByteSize(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+export const tokenSchema = strict({
+  name: text(),
+  scopes: z.array(z.enum(SCOPES)).min(1, "a token needs at least one scope"),
+  secret: z.string(),
+}).superRefine((t, ctx) => {
+  // Never echo the secret itself: these messages reach logs and terminals.
+  if (t.secret === "") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["secret"],
+      message: "secret is empty (is its environment variable set to an empty string?)",
+    });
+  } else if (t.secret.length < MIN_SECRET_LENGTH) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["secret"],
+      message: `secret is too short (${t.secret.length} characters; use at least ${MIN_SECRET_LENGTH} so it cannot be guessed)`,
+    });
+  }
+}) satisfies z.ZodType<TokenConfig>;
+
+/** `data` stays as written here; the loader resolves it against the main file's directory. */
+export const serverSchema = strict({
+  listen: listen().default({ ...DEFAULT_LISTEN }),
+  url: httpUrl().optional(),
+  data: text().default("./data"),
+  eval_interval: duration().default(5_000),
+  body_limit: byteSize().default(1024 * 1024),
+  auth: strict({
+    tokens: z.array(tokenSchema).default([]),
+    public_board: z.boolean().default(false),
+  }).default({ tokens: [], public_board: false }),
+}) satisfies z.ZodType<ServerConfig>;
+
+export const policySchema = strict({
+  source: httpUrl(),
+  interval: duration().default(30_000),
+  approved: text().optional(),
+}) satisfies z.ZodType<PolicyConfig>;

@@ -1,0 +1,160 @@
+import { z } from "zod";
+import { parseDuration, parsePercent } from "../duration.js";
+import type { SloConfig } from "../types.js";
+import { duration, labelMap, objectName, strict, text } from "./common.js";
+
+export const SEVERITIES = ["info", "warning", "page", "legal"] as const;
+export const NO_DATA = ["keep", "resolve", "alert"] as const;
+const DEFAULT_PERIOD = 30 * 86_400_000;
+
+/**
+ * An SLO on its way to {@link SloConfig}. Seed-shaped entries say `onFail`, which names a siren or a
+ * run-book; which one is only known once every file is merged (see ../seed.ts).
+ */
+export type SloDraft = SloConfig & { onFail?: string; seed?: SeedRule };
+/** The seed's threshold, turned into a `when` once the entry's name is known. */
+export interface SeedRule {
+  target_ms: number;
+  window: string;
+}
+export type SloBody = Omit<SloDraft, "name">;
+
+const objective = () =>
+  z
+    .union([z.string().meta({ pattern: "^[0-9]+(\\.[0-9]+)?%$", examples: ["99.9%"] }), z.number()])
+    .transform((v, ctx) => {
+      let f: number;
+      if (typeof v === "number") {
+        if (v > 1) {
+          ctx.addIssue({ code: "custom", message: `objective ${v} is ambiguous: write ${v}% or ${v / 100}` });
+          return z.NEVER;
+        }
+        f = v;
+      } else {
+        try {
+          f = parsePercent(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }
+      if (f >= 1 || f <= 0) {
+        ctx.addIssue({
+          code: "custom",
+          message: "objective must be between 0% and 100% (100% would leave no error budget)",
+        });
+        return z.NEVER;
+      }
+      return f;
+    });
+
+const legal = () => strict({ sla: text(), statute: z.string().optional() });
+
+const sloFields = () => ({
+  probe: objectName().optional(),
+  when: text().optional(),
+  objective: objective().optional(),
+  good: text().optional(),
+  period: duration().optional(),
+  min_events: z.number().int().min(1).optional(),
+  clear_for: duration({ zero: true }).optional(),
+  no_data: z.enum(NO_DATA).default("keep"),
+  severity: z.enum(SEVERITIES).default("page"),
+  legal: legal().optional(),
+  siren: text().optional(),
+  runbook: text().optional(),
+  labels: labelMap().default({}),
+  description: z.string().optional(),
+});
+
+type SloFields = z.output<ReturnType<typeof strictFields>>;
+const strictFields = () => strict(sloFields());
+
+function checkSlo(s: SloFields, ctx: z.RefinementCtx): void {
+  if (s.when !== undefined && s.objective !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["objective"],
+      message: "set either `when` (a threshold) or `objective` (an error budget), not both",
+    });
+  } else if (s.when === undefined && s.objective === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "an SLO needs `when` (a threshold condition) or `objective` with `good`",
+    });
+  }
+  if (s.objective !== undefined && s.good === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["objective"],
+      message: "an objective SLO needs `good` (the condition a sample must meet to count as a good event)",
+    });
+  }
+  if (s.good !== undefined && s.objective === undefined && s.when !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["good"],
+      message: "`good` only applies to an SLO with `objective`",
+    });
+  }
+  checkLegal(s, ctx);
+}
+
+function checkLegal(s: { severity: string; legal?: unknown }, ctx: z.RefinementCtx): void {
+  if (s.severity === "legal" && s.legal === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["severity"],
+      message: "severity `legal` needs `legal: { sla: ... }` naming the binding agreement",
+    });
+  }
+}
+
+function normalize<T extends SloFields>(s: T): T {
+  return s.objective !== undefined && s.period === undefined ? { ...s, period: DEFAULT_PERIOD } : s;
+}
+
+/** An SLO as a list item (`slos: [- name: ...]`). */
+export const sloSchema = strict({ name: objectName(), ...sloFields() })
+  .superRefine(checkSlo)
+  .transform((s): SloDraft => normalize(s));
+
+const sloBodySchema = strictFields()
+  .superRefine(checkSlo)
+  .transform((s): SloBody => normalize(s));
+
+/** A bare number is seconds, as in the seed's `rules/slo.yml`; a string is a duration. */
+const seedWindow = () =>
+  z.union([z.number().positive(), z.string().meta({ examples: ["60s", "5m"] })]).transform((v, ctx) => {
+    if (typeof v === "number") return `${v}s`;
+    try {
+      parseDuration(v);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+    return v.trim();
+  });
+
+/** Keys that mark an entry as seed-shaped (`target_ms`, `window`, `onFail`). */
+export const SEED_KEYS = ["target_ms", "window", "onFail"] as const;
+
+/** Seed 000's shape: `sla_wait_time: { target_ms: 60000, window: 60, onFail: compliance_siren }`. */
+export const seedSloSchema = strict({
+  target_ms: z.number().positive(),
+  window: seedWindow(),
+  onFail: text(),
+  severity: z.enum(SEVERITIES).default("page"),
+  legal: legal().optional(),
+  labels: labelMap().default({}),
+  description: z.string().optional(),
+})
+  .superRefine(checkLegal)
+  .transform(
+    ({ target_ms, window, ...rest }): SloBody => ({ seed: { target_ms, window }, no_data: "keep", ...rest }),
+  );
+
+export const sloMapEntrySchema = z.union([seedSloSchema, sloBodySchema]);
+
+/** `slos:` is a list, or a mapping of name → SLO in either shape. */
+export const slosSchema = z.union([z.array(sloSchema), z.record(objectName(), sloMapEntrySchema)]);

@@ -1,0 +1,210 @@
+/**
+ * The normalized, validated configuration every other module reads. Keys stay exactly as written in
+ * ops.yml (DESIGN.md §3); durations are milliseconds, percentages fractions, defaults applied.
+ * A loaded config is deep-frozen: treat every value as read-only.
+ */
+
+/** Milliseconds. */
+export type Millis = number;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+import type { Scope } from "../core/principal.js";
+
+export type TokenScope = Scope;
+
+export interface TokenConfig {
+  name: string;
+  scopes: TokenScope[];
+  secret: string;
+}
+
+export interface ServerConfig {
+  listen: { host: string; port: number };
+  url?: string;
+  /** Absolute, resolved against the main config file's directory. */
+  data: string;
+  eval_interval: Millis;
+  /** Bytes. */
+  body_limit: number;
+  auth: { tokens: TokenConfig[]; public_board: boolean };
+}
+
+export interface PolicyConfig {
+  source: string;
+  interval: Millis;
+  approved?: string;
+}
+
+interface ProbeBase {
+  name: string;
+  labels: Record<string, string>;
+  interval: Millis;
+  timeout: Millis;
+  description?: string;
+}
+
+export interface HttpProbeConfig extends ProbeBase {
+  type: "http";
+  target: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string | { [key: string]: JsonValue } | JsonValue[];
+  /** `status` undefined means any 200-399 is ok. */
+  expect?: { status?: number[]; body_contains?: string; header?: Record<string, string> };
+  follow_redirects: boolean;
+  max_redirects: number;
+  tls?: { insecure?: boolean };
+}
+
+export interface TcpProbeConfig extends ProbeBase {
+  type: "tcp";
+  /** `host:port`. */
+  target: string;
+}
+
+export interface PushProbeConfig extends ProbeBase {
+  type: "push";
+}
+
+export interface HeartbeatProbeConfig extends ProbeBase {
+  type: "heartbeat";
+  period: Millis;
+  grace: Millis;
+}
+
+export type ProbeConfig = HttpProbeConfig | TcpProbeConfig | PushProbeConfig | HeartbeatProbeConfig;
+export type ProbeType = ProbeConfig["type"];
+
+export type Severity = "info" | "warning" | "page" | "legal";
+export type NoDataPolicy = "keep" | "resolve" | "alert";
+
+export interface SloConfig {
+  name: string;
+  probe?: string;
+  /** Threshold condition; exactly one of `when` and `objective` is set. */
+  when?: string;
+  /** Fraction in (0, 1), e.g. 0.999; comes with `good`. */
+  objective?: number;
+  good?: string;
+  /** Objective SLOs only; default 30d. */
+  period?: Millis;
+  min_events?: number;
+  clear_for?: Millis;
+  no_data: NoDataPolicy;
+  severity: Severity;
+  legal?: { sla: string; statute?: string };
+  siren?: string;
+  runbook?: string;
+  labels: Record<string, string>;
+  description?: string;
+}
+
+export interface SirenConfig {
+  notify: string[];
+  repeat?: Millis;
+  escalate: { after: Millis; notify: string[] }[];
+}
+
+export interface WebhookReceiverConfig {
+  type: "webhook";
+  url: string;
+  secret?: string;
+  headers?: Record<string, string>;
+  timeout: Millis;
+}
+
+export interface PagerDutyReceiverConfig {
+  type: "pagerduty";
+  url: string;
+  routing_key: string;
+}
+
+export interface SlackReceiverConfig {
+  type: "slack";
+  url: string;
+}
+
+export interface EmailReceiverConfig {
+  type: "email";
+  /** `smtp://` or `smtps://` URL. */
+  smtp: string;
+  from: string;
+  to: string[];
+  cc?: string[];
+}
+
+export type ReceiverConfig =
+  | WebhookReceiverConfig
+  | PagerDutyReceiverConfig
+  | SlackReceiverConfig
+  | EmailReceiverConfig;
+export type ReceiverType = ReceiverConfig["type"];
+
+export interface RunStep {
+  run: string;
+  shell?: boolean;
+  timeout?: Millis;
+  env?: Record<string, string>;
+}
+
+export interface HttpStep {
+  http: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    body?: string | { [key: string]: JsonValue } | JsonValue[];
+    expect_status?: number[];
+  };
+  timeout?: Millis;
+}
+
+export interface WaitStep {
+  /** A fixed pause, or until the alert that started the run has resolved. */
+  wait: Millis | "resolved";
+}
+
+export interface ApprovalStep {
+  approval: { timeout?: Millis; message?: string };
+}
+
+export type RunbookStep = RunStep | HttpStep | WaitStep | ApprovalStep;
+
+export interface RunbookConfig {
+  steps: RunbookStep[];
+  cooldown: Millis;
+  timeout: Millis;
+  approval: boolean;
+  max_runs_per_hour?: number;
+  dry_run: boolean;
+  env?: Record<string, string>;
+  secrets?: string[];
+}
+
+export interface MaintenanceConfig {
+  name: string;
+  /** Cron; comes with `duration`. Otherwise `start` and `end` (epoch ms) are set. */
+  schedule?: string;
+  duration?: Millis;
+  start?: number;
+  end?: number;
+  timezone?: string;
+  match: Record<string, string>;
+}
+
+export interface OpsConfig {
+  server: ServerConfig;
+  policy?: PolicyConfig;
+  probes: ProbeConfig[];
+  slos: SloConfig[];
+  sirens: Record<string, SirenConfig>;
+  receivers: Record<string, ReceiverConfig>;
+  runbooks: Record<string, RunbookConfig>;
+  maintenance: MaintenanceConfig[];
+}
+
+export interface LoadedConfig {
+  config: OpsConfig;
+  /** Absolute paths: the main file, then every included file. */
+  files: string[];
+}

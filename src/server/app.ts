@@ -1,0 +1,63 @@
+/**
+ * The HTTP application: auth, errors, body limits and the routes of DESIGN §4. It depends on the
+ * stages through small interfaces handed in by src/app; it never opens stores itself.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { AppMetrics } from "../app/metrics.js";
+import type { AuditLog } from "../audit/index.js";
+import type { ActionDeps } from "../core/action.js";
+import type { Logger } from "../core/log.js";
+import type { ProbeCatalog } from "../probes/index.js";
+import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
+import { installErrorHandling } from "./errors.js";
+import { auditRoutes } from "./routes/audit.js";
+import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { probeRoutes } from "./routes/probes.js";
+
+export interface ServerDeps {
+  logger: Logger;
+  auth: Authenticator;
+  metrics: AppMetrics;
+  /** Largest accepted request body in bytes. */
+  bodyLimit: number;
+  actions: ActionDeps;
+  audit: AuditLog;
+  probes: ProbeCatalog;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route with the access it demands (the auth matrix test walks this). */
+    routeAccess: readonly RouteAccess[];
+  }
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type the default one.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimit,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandling(app);
+  app.decorate("routeAccess", installAuth(app, deps.auth));
+  instrument(app, deps.metrics);
+
+  healthRoutes(app);
+  metricsRoutes(app, deps);
+  auditRoutes(app, deps);
+  probeRoutes(app, deps);
+  await app.ready();
+  return app;
+}
+
+function instrument(app: FastifyInstance, metrics: AppMetrics): void {
+  app.addHook("onResponse", async (req, reply) => {
+    const route = req.routeOptions.url ?? "unmatched";
+    metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+}
