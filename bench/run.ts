@@ -7,6 +7,8 @@ import type { BenchResult } from "./lib.js";
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
   startup: () => import("./startup.js"),
   audit: () => import("./audit.js"),
+  probes: () => import("./probes.js"),
+  rules: () => import("./rules.js"),
 };
 
 const wanted = process.argv.slice(2);

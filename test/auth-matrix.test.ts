@@ -15,6 +15,16 @@ const EXPECTED: Record<string, string> = {
   "GET /api/v1/probes/:name": "read",
   "POST /api/v1/probes": "admin",
   "DELETE /api/v1/probes/:name": "admin",
+  "POST /api/v1/metrics": "ingest",
+  "GET /api/v1/heartbeats/:name": "ingest",
+  "POST /api/v1/heartbeats/:name": "ingest",
+  "GET /api/v1/heartbeats/:name/start": "ingest",
+  "POST /api/v1/heartbeats/:name/start": "ingest",
+  "GET /api/v1/heartbeats/:name/fail": "ingest",
+  "POST /api/v1/heartbeats/:name/fail": "ingest",
+  "GET /api/v1/status": "board",
+  "GET /api/v1/alerts": "read",
+  "GET /api/v1/series": "read",
 };
 
 /** What each test token may do (admin ⊇ all; operate ⊇ read; ingest alone). */

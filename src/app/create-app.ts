@@ -20,6 +20,7 @@ import { Authenticator } from "../server/auth.js";
 import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { applyConfigAction, configStateMigrations } from "./config-actions.js";
+import { createDetection, type Detection, detectionMigrations } from "./detection.js";
 import { assertSafeListen, type ListenAddress } from "./listen.js";
 import { type AppMetrics, createMetrics } from "./metrics.js";
 
@@ -42,6 +43,7 @@ export interface App {
   readonly audit: AuditLog;
   readonly probes: ProbeCatalog;
   readonly metrics: AppMetrics;
+  readonly detection: Detection;
   readonly logger: Logger;
   /** Starts listening; returns the base URL. */
   listen(): Promise<string>;
@@ -63,7 +65,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const store = await openSqliteStore({ file: join(loaded.config.server.data, "ops.db") });
   try {
-    await store.migrate([...auditMigrations, ...probeMigrations, ...configStateMigrations]);
+    await store.migrate([
+      ...auditMigrations,
+      ...probeMigrations,
+      ...configStateMigrations,
+      ...detectionMigrations,
+    ]);
   } catch (err) {
     await store.close();
     throw err;
@@ -78,6 +85,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
   bus.subscribe("probes.changed", (e) => probes.refresh(e.name));
   bus.subscribe("audit.appended", () => metrics.auditAppends.inc());
 
+  const detection = createDetection({ store, bus, clock, logger, probes, config: () => loaded.config });
+  await detection.start();
+
   const auth = new Authenticator(loaded.config.server.auth);
   if (auth.open) logger.warn("no token configured: every local request is trusted (loopback only)");
   const server = await buildServer({
@@ -88,6 +98,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     actions,
     audit,
     probes,
+    detection,
   });
 
   const apply = async (next: LoadedConfig, reason: "start" | "reload") => {
@@ -99,6 +110,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     loaded = next;
     auth.update(next.config.server.auth);
     probes.setConfigProbes(next.config.probes);
+    if (reason === "reload") await detection.applyConfig(next.config);
     if (reason === "reload" || changed) logger.info({ reason, changes: changes.length }, "config applied");
   };
   await apply(loaded, "start");
@@ -133,6 +145,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     probes,
     metrics,
     logger,
+    detection,
     async listen() {
       return server.listen({ host: listenAt.host, port: listenAt.port });
     },
@@ -146,6 +159,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       closed = true;
       watcher.stop();
       await server.close();
+      await detection.stop();
       await bus.close();
       await store.close();
     },

@@ -70,20 +70,21 @@ describe("the checks extension point", () => {
     );
 
   it("points at a character inside a plain, quoted or block string", async () => {
+    // Valid conditions (the built-in condition check has nothing to say) on a metric named `bogus`.
     const text = [
       "slos:",
-      "  - { name: a, when: latency > bogus }",
-      '  - { name: b, when: "\\tlatency > bogus" }',
+      "  - { name: a, when: avg(bogus) > 5 over 1m }",
+      '  - { name: b, when: "\\tavg(bogus) > 5 over 1m" }',
       "  - name: c",
       "    when: |",
-      "      latency > 5",
-      "      or bogus",
+      "      avg(",
+      "        bogus) > 5 over 1m",
     ].join("\n");
     const errors = await errorsOf(text, { checks: [firstWord] });
     expect(errors.map((e) => `${e.line}:${e.column} ${e.path}`)).toEqual([
-      "2:32 slos[0].when",
-      "3:35 slos[1].when",
-      "7:10 slos[2].when",
+      "2:26 slos[0].when",
+      "3:29 slos[1].when",
+      "7:9 slos[2].when",
     ]);
   });
 

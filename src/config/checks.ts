@@ -1,6 +1,7 @@
 /**
- * Checks over the merged config, and the extension point for more. A check sees the normalized
- * config and reports problems by *normalized* path (`["slos", 2, "when"]`); the context maps that
+ * Checks over the merged config, and the extension point for more (built in: references here,
+ * condition syntax in condition-check.ts). A check sees the normalized config and reports
+ * problems by *normalized* path (`["slos", 2, "when"]`); the context maps that
  * path back to the file, line and column where it was written — into included files, through
  * slos-as-a-mapping and seed-shaped entries — and, with an offset, to a character inside a string.
  */
@@ -16,9 +17,14 @@ export interface ConfigCheckContext {
   at(path: ConfigPath, offset?: number): Omit<ErrorDetail, "message">;
   /** An error at `path`; `offset` is a character offset inside that string value (e.g. a condition). */
   error(path: ConfigPath, message: string, offset?: number): ErrorDetail;
+  /** The value at `path` was derived by the loader, not written (the `when` of a seed-shaped SLO). */
+  generated(path: ConfigPath): boolean;
 }
 
-/** Returns the problems it finds; an empty list means the config passes. */
+/**
+ * Returns the problems it finds; an empty list means the config passes. Keep checks pure: when a
+ * config has any problem, a check runs twice (the fast pass, then the positioned pass, see load.ts).
+ */
 export type ConfigCheck = (config: OpsConfig, ctx: ConfigCheckContext) => readonly ErrorDetail[];
 
 const LISTS = new Set(["probes", "slos", "maintenance"]);
@@ -40,14 +46,26 @@ export function createCheckContext(config: OpsConfig, origins: Origins): ConfigC
     } else if (MAPS.has(String(section)) && typeof id === "string") {
       origin = origins[section as "sirens" | "receivers" | "runbooks"].get(id);
     }
-    if (!origin) return { file: origins.main, path: [...path], key: false, mapped: false };
+    if (!origin) return { file: origins.main, path: [...path], key: false, mapped: false, generated: false };
     const field = rest[0];
     if (field === undefined || (field === "name" && origin.keyed)) {
-      return { file: origin.file, path: origin.path, key: Boolean(origin.keyed), mapped: false };
+      return {
+        file: origin.file,
+        path: origin.path,
+        key: Boolean(origin.keyed),
+        mapped: false,
+        generated: false,
+      };
     }
     const mapped = typeof field === "string" ? origin.fields?.[field] : undefined;
     const tail = mapped ? [...mapped, ...rest.slice(1)] : rest;
-    return { file: origin.file, path: [...origin.path, ...tail], key: false, mapped: Boolean(mapped) };
+    return {
+      file: origin.file,
+      path: [...origin.path, ...tail],
+      key: false,
+      mapped: Boolean(mapped),
+      generated: typeof field === "string" && Boolean(origin.generated?.includes(field)),
+    };
   };
 
   const error = (path: ConfigPath, message: string, offset?: number): ErrorDetail => {
@@ -62,6 +80,7 @@ export function createCheckContext(config: OpsConfig, origins: Origins): ConfigC
 
   return {
     error,
+    generated: (path) => sourceOf(path).generated,
     at: (path, offset) => {
       const { message: _, ...where } = error(path, "", offset);
       return where;

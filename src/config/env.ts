@@ -54,7 +54,13 @@ export function interpolateTree(
   into: Interpolation,
   path: PathSeg[] = [],
 ): unknown {
+  return copyInterpolated(value, env, into, [...path]);
+}
+
+/** `path` is one stack, pushed and popped on the way: copied only when a problem or change is kept. */
+function copyInterpolated(value: unknown, env: Env, into: Interpolation, path: PathSeg[]): unknown {
   if (typeof value === "string") {
+    if (!value.includes("$")) return value;
     const found: { index: number; message: string }[] = [];
     const out = interpolate(value, env, found);
     for (const f of found) into.problems.push({ path: [...path], ...f });
@@ -62,11 +68,22 @@ export function interpolateTree(
     return out;
   }
   if (Array.isArray(value)) {
-    return value.map((v, i) => interpolateTree(v, env, into, [...path, i]));
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      out.push(copyInterpolated(value[i], env, into, path));
+      path.pop();
+    }
+    return out;
   }
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolateTree(v, env, into, [...path, k]);
+    const map = value as Record<string, unknown>;
+    for (const k of Object.keys(map)) {
+      path.push(k);
+      out[k] = copyInterpolated(map[k], env, into, path);
+      path.pop();
+    }
     return out;
   }
   return value;

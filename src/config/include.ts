@@ -8,7 +8,7 @@ import path from "node:path";
 import type { ErrorDetail } from "../core/errors.js";
 import type { Env } from "./env.js";
 import type { PathSeg } from "./positions.js";
-import { detailAt, type ParsedFile, readConfigFile } from "./validate-file.js";
+import { detailAt, type ParsedFile, type ParseSource, readConfigFile } from "./validate-file.js";
 
 export interface ConfigTree {
   /** Main file first, then includes depth-first in sorted order. */
@@ -42,10 +42,17 @@ function includeEntries(value: Record<string, unknown>): { pattern: string; at: 
   return inc.flatMap((p, i) => (typeof p === "string" ? [{ pattern: p, at: ["include", i] }] : []));
 }
 
+/**
+ * Reads `mainFile` and everything it includes. `texts` caches what was read (absolute path → text),
+ * so a second pass over the same tree (the positioned re-read after the fast path found a problem)
+ * sees exactly the same bytes even if a file changes in between.
+ */
 export async function readConfigTree(
   mainFile: string,
   mainText: string | undefined,
   env: Env,
+  parse: ParseSource,
+  texts: Map<string, string> = new Map(),
 ): Promise<ConfigTree> {
   const mainAbs = path.resolve(mainFile);
   const tree: ConfigTree = { files: [], paths: [], errors: [] };
@@ -58,7 +65,8 @@ export async function readConfigTree(
     tree.paths.push(abs);
     let source: string;
     try {
-      source = text ?? (await readFile(abs, "utf8"));
+      source = text ?? texts.get(abs) ?? (await readFile(abs, "utf8"));
+      texts.set(abs, source);
     } catch (err) {
       const reason =
         (err as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : (err as Error).message;
@@ -68,7 +76,7 @@ export async function readConfigTree(
       });
       return;
     }
-    const { file, errors } = readConfigFile(abs, display(abs), source, abs === mainAbs, env);
+    const { file, errors } = readConfigFile(abs, display(abs), source, abs === mainAbs, env, parse);
     tree.errors.push(...errors);
     if (!file) return;
     tree.files.push(file);

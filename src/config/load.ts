@@ -1,15 +1,25 @@
 /**
  * loadConfig: read ops.yml and its includes, validate, merge, check, freeze. Problems are collected
- * in stages (syntax and schema per file; then names and references across files; then the checks
- * the app adds) and thrown together, so one run shows everything that a stage can see.
+ * in stages (syntax and schema per file; then names and references across files; then the checks:
+ * built-in ones and those the app adds) and thrown together, so one run shows everything that a
+ * stage can see.
+ *
+ * Two passes, one reader each. The first reads with js-yaml (fast-source.ts): no positions, several
+ * times faster on a large file. Only if it finds any problem at all — or meets YAML it cannot be
+ * sure to read as `yaml` does — is the whole load redone with `yaml` (source.ts, imported only then),
+ * whose document maps every problem to file:line:col. The second pass decides: its config or its
+ * errors are the result, so what is accepted and what is reported is exactly what `yaml` says.
  */
 import { type ErrorDetail, OpsError } from "../core/errors.js";
 import { type ConfigCheck, createCheckContext, crossReferenceCheck } from "./checks.js";
+import { conditionCheck } from "./condition-check.js";
 import type { Env } from "./env.js";
+import { parseSourceFast } from "./fast-source.js";
 import { readConfigTree } from "./include.js";
 import { mergeFiles } from "./merge.js";
 import { resolveOnFail } from "./seed.js";
 import type { LoadedConfig } from "./types.js";
+import type { ParseSource } from "./validate-file.js";
 
 export interface LoadOptions {
   /** Variables for `${VAR}`; default process.env. */
@@ -46,9 +56,36 @@ export function loadConfigText(
   return load(fileName, text, opts);
 }
 
+/** Checks every load runs before the ones in {@link LoadOptions.checks}. */
+const BUILT_IN_CHECKS: readonly ConfigCheck[] = [crossReferenceCheck, conditionCheck];
+
+/** Which reader a pass uses: js-yaml without positions, or `yaml` with them. */
+export type Reader = "fast" | "positioned";
+
 async function load(file: string, text: string | undefined, opts: LoadOptions): Promise<LoadedConfig> {
+  const texts = new Map<string, string>();
+  try {
+    return await loadOnce(file, text, opts, "fast", texts);
+  } catch {
+    // A problem, or YAML the fast reader will not vouch for: the positioned pass decides.
+  }
+  return loadOnce(file, text, opts, "positioned", texts);
+}
+
+/**
+ * One pass with one reader and no fallback (exported for tests that compare the two). `texts`
+ * caches file contents so a second pass reads the same bytes as the first.
+ */
+export async function loadOnce(
+  file: string,
+  text: string | undefined,
+  opts: LoadOptions,
+  reader: Reader,
+  texts: Map<string, string> = new Map(),
+): Promise<LoadedConfig> {
   const env = opts.env ?? process.env;
-  const tree = await readConfigTree(file, text, env);
+  const parse: ParseSource = reader === "fast" ? parseSourceFast : (await import("./source.js")).parseSource;
+  const tree = await readConfigTree(file, text, env, parse, texts);
   const order = new Map(tree.files.map((f, i) => [f.src.display, i]));
   const fail = (details: ErrorDetail[]) =>
     new ConfigInvalidError(file, sortDetails(details, order), tree.paths);
@@ -58,7 +95,7 @@ async function load(file: string, text: string | undefined, opts: LoadOptions): 
   const ctx = createCheckContext(config, origins);
   errors.push(...resolveOnFail(config, ctx));
   deepFreeze(config);
-  for (const check of [crossReferenceCheck, ...(opts.checks ?? [])]) {
+  for (const check of [...BUILT_IN_CHECKS, ...(opts.checks ?? [])]) {
     try {
       errors.push(...check(config, ctx));
     } catch (err) {

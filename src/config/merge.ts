@@ -22,6 +22,8 @@ export interface Origin {
   keyed?: boolean;
   /** Normalized field → source path relative to the item, where the two differ (seed SLOs). */
   fields?: Record<string, PathSeg[]>;
+  /** Normalized fields the loader derived rather than read (a seed SLO's `when`). */
+  generated?: readonly string[];
 }
 
 export interface Origins {
@@ -50,6 +52,7 @@ const SEED_FIELDS: Record<string, PathSeg[]> = {
   siren: ["onFail"],
   runbook: ["onFail"],
 };
+const SEED_GENERATED: readonly string[] = ["when"];
 
 export function nameDetail(o: Origin, message: string): ErrorDetail {
   return o.keyed
@@ -144,7 +147,10 @@ export function mergeFiles(
       for (const [name, body] of Object.entries(slos)) {
         const draft = fromMapEntry(name, body);
         const origin: Origin = { file, path: file.bare ? [name] : ["slos", name], keyed: true };
-        if (body.seed) origin.fields = SEED_FIELDS;
+        if (body.seed) {
+          origin.fields = SEED_FIELDS;
+          origin.generated = SEED_GENERATED;
+        }
         addNamed("slos", draft, origin);
       }
     }

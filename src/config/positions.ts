@@ -1,19 +1,9 @@
 /**
- * Maps key paths back to where they were written, so every error names file:line:col. Lookups walk
- * the YAML node tree once per error, never per value, so loading stays linear in the file size.
+ * Key paths (`probes[3].interval`) and where they were written. The {@link SourceFile} interface is
+ * what every stage reports through; the YAML-document implementation that maps a path back to
+ * file:line:col lives in source.ts, which is loaded only when there is an error to position (see
+ * load.ts), so a valid config never pays for building a YAML document.
  */
-
-import type { Document } from "yaml";
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  type LineCounter,
-  type Node,
-  type ParsedNode,
-  type Scalar,
-} from "yaml";
 
 export type PathSeg = string | number;
 export type ConfigPath = readonly PathSeg[];
@@ -36,11 +26,6 @@ export function formatPath(path: ConfigPath): string {
   return out;
 }
 
-function keyOf(key: unknown): string | undefined {
-  if (isScalar(key)) return key.value === null ? "" : String(key.value);
-  return key === null || key === undefined ? undefined : String(key);
-}
-
 export interface LocateOptions {
   /** Point at the key rather than its value. */
   key?: boolean;
@@ -50,138 +35,16 @@ export interface LocateOptions {
   value?: string;
 }
 
-/** One config file as read: its text, YAML document and line index. */
-export class SourceFile {
-  constructor(
-    /** Absolute path. */
-    readonly abs: string,
-    /** The path shown in errors (as given on the command line, or relative to it for includes). */
-    readonly display: string,
-    readonly text: string,
-    readonly doc: Document.Parsed | undefined,
-    readonly lines: LineCounter,
-  ) {}
-
-  positionOf(offset: number): Position {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
-  }
-
+/** One config file as read. */
+export interface SourceFile {
+  /** Absolute path. */
+  readonly abs: string;
+  /** The path shown in errors (as given on the command line, or relative to it for includes). */
+  readonly display: string;
+  readonly text: string;
   /**
    * Where `path` was written: its value (or, with `key`, its key); the nearest existing parent when
-   * the path does not exist. `offset` is a character offset inside a string value.
+   * the path does not exist. Undefined when the file was read without positions (the fast path).
    */
-  locate(path: ConfigPath, opts: LocateOptions = {}): Position | undefined {
-    const root = this.doc?.contents;
-    if (!root) return this.doc ? { line: 1, column: 1 } : undefined;
-    let node: Node = root;
-    let keyNode: Node | undefined;
-    let found = 0;
-    for (const seg of path) {
-      if (isAlias(node)) node = (node.resolve(this.doc!) as Node | undefined) ?? node;
-      let next: Node | undefined;
-      let nextKey: Node | undefined;
-      if (isMap(node)) {
-        const pair = node.items.find((p) => keyOf(p.key) === String(seg));
-        if (pair) {
-          nextKey = pair.key as Node;
-          next = (pair.value as Node | null) ?? nextKey;
-        }
-      } else if (isSeq(node) && typeof seg === "number") {
-        next = node.items[seg] as Node | undefined;
-      }
-      if (!next) break;
-      node = next;
-      keyNode = nextKey;
-      found++;
-    }
-    const exact = found === path.length;
-    const target = exact && opts.key && keyNode ? keyNode : node;
-    const start = target.range?.[0];
-    if (start === undefined) return { line: 1, column: 1 };
-    const inner =
-      exact &&
-      !opts.key &&
-      opts.offset !== undefined &&
-      isScalar(target) &&
-      (opts.value === undefined || target.value === opts.value)
-        ? offsetInScalar(this.text, target, opts.offset)
-        : 0;
-    return this.positionOf(start + inner);
-  }
-
-  /** The key path of the innermost node containing `offset` (for YAML syntax errors). */
-  pathAt(offset: number): PathSeg[] {
-    const path: PathSeg[] = [];
-    let node = this.doc?.contents as ParsedNode | null | undefined;
-    for (;;) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => {
-          const s = (p.key as ParsedNode | null)?.range[0];
-          const e = (p.value as ParsedNode | null)?.range[2] ?? (p.key as ParsedNode | null)?.range[2];
-          return s !== undefined && e !== undefined && offset >= s && offset <= e;
-        });
-        if (!pair) return path;
-        path.push(keyOf(pair.key) ?? "");
-        node = pair.value as ParsedNode | null;
-      } else if (isSeq(node)) {
-        const i = node.items.findIndex((it) => offset >= it.range[0] && offset <= it.range[2]);
-        if (i < 0) return path;
-        path.push(i);
-        node = node.items[i] as ParsedNode;
-      } else {
-        return path;
-      }
-    }
-  }
-}
-
-/** Source offset, relative to the scalar's start, of character `offset` of its string value. */
-function offsetInScalar(text: string, node: Scalar, offset: number): number {
-  const range = node.range;
-  if (!range || typeof node.value !== "string" || offset <= 0) return 0;
-  const raw = text.slice(range[0], range[1]);
-  const want = Math.min(offset, node.value.length);
-  switch (node.type) {
-    case "PLAIN":
-      return raw.includes("\n") ? 0 : want;
-    case "QUOTE_SINGLE":
-    case "QUOTE_DOUBLE":
-      return raw.includes("\n") ? 0 : 1 + rawIndexInQuoted(raw, want, node.type === "QUOTE_DOUBLE");
-    case "BLOCK_LITERAL":
-    case "BLOCK_FOLDED":
-      return rawIndexInBlock(raw, want, node.type === "BLOCK_FOLDED");
-    default:
-      return 0;
-  }
-}
-
-const ESCAPE_LENGTH: Record<string, number> = { x: 4, u: 6, U: 10 };
-
-function rawIndexInQuoted(raw: string, want: number, double: boolean): number {
-  let i = 1;
-  for (let v = 0; v < want && i < raw.length - 1; v++) {
-    if (double && raw[i] === "\\") i += ESCAPE_LENGTH[raw[i + 1] ?? ""] ?? 2;
-    else if (!double && raw[i] === "'" && raw[i + 1] === "'") i += 2;
-    else i++;
-  }
-  return i - 1;
-}
-
-/** Walks the block's lines; `folded` (`>`) joins lines with a space, a blank line being one newline. */
-function rawIndexInBlock(raw: string, want: number, folded: boolean): number {
-  const lines = raw.split("\n");
-  const content = lines.slice(1);
-  const indent = /^ */.exec(content.find((l) => l.trim() !== "") ?? "")?.[0].length ?? 0;
-  let at = (lines[0]?.length ?? 0) + 1;
-  let v = 0;
-  for (const [k, line] of content.entries()) {
-    const text = line.slice(indent);
-    if (text !== "" && want < v + text.length) return at + indent + (want - v);
-    v += text.length;
-    const nextBlank = (content[k + 1] ?? "").trim() === "";
-    v += folded && text !== "" && nextBlank ? 0 : 1;
-    at += line.length + 1;
-  }
-  return 0;
+  locate(path: ConfigPath, opts?: LocateOptions): Position | undefined;
 }

@@ -11,7 +11,10 @@ import {
 } from "./positions.js";
 import { type FileData, fileSchema } from "./schema/file.js";
 import { isBareSeedFile } from "./seed.js";
-import { parseSource } from "./source.js";
+import type { ParsedSource } from "./source.js";
+
+/** Text to plain value: js-yaml without positions (fast-source.ts) or `yaml` with them (source.ts). */
+export type ParseSource = (abs: string, display: string, text: string) => ParsedSource;
 
 export interface ParsedFile {
   src: SourceFile;
@@ -45,8 +48,9 @@ export function readConfigFile(
   text: string,
   isMain: boolean,
   env: Env,
+  parse: ParseSource,
 ): { file?: ParsedFile; errors: ErrorDetail[] } {
-  const parsed = parseSource(abs, display, text);
+  const parsed = parse(abs, display, text);
   if (parsed.errors.length > 0) return { errors: parsed.errors };
   const { src } = parsed;
   const raw = parsed.value ?? {};
@@ -58,7 +62,10 @@ export function readConfigFile(
     };
   }
   const interpolation: Interpolation = { problems: [], written: new Map() };
-  const value = interpolateTree(raw, env, interpolation) as Record<string, unknown>;
+  // Without a `$` anywhere (nor a `\` that could escape one, as in "\x24{X}") there is nothing to
+  // interpolate: skip copying the whole tree.
+  const mayReferToEnv = /[$\\]/.test(text);
+  const value = (mayReferToEnv ? interpolateTree(raw, env, interpolation) : raw) as Record<string, unknown>;
   const errors = interpolation.problems.map((p) => detailAt(src, p.path, p.message, { offset: p.index }));
   const envPaths = new Set(interpolation.problems.map((p) => formatPath(p.path)));
 

@@ -44,9 +44,13 @@ interface ApiProbeRow {
   created_by: string;
 }
 
+/** Told after the probe set changed (a config reload, or an API probe registered or removed). */
+export type ProbeCatalogListener = (probes: ProbeEntry[]) => void;
+
 export class ProbeCatalog {
   private fromConfig = new Map<string, ProbeEntry>();
   private fromApi = new Map<string, ProbeEntry>();
+  private listeners = new Set<ProbeCatalogListener>();
 
   constructor(private readonly store: Store) {}
 
@@ -55,10 +59,12 @@ export class ProbeCatalog {
       "SELECT name, spec, created_at, created_by FROM api_probes",
     );
     this.fromApi = new Map(rows.map((r) => [r.name, toEntry(r)]));
+    this.changed();
   }
 
   setConfigProbes(probes: readonly ProbeConfig[]): void {
     this.fromConfig = new Map(probes.map((spec) => [spec.name, { name: spec.name, source: "config", spec }]));
+    this.changed();
   }
 
   /** Re-reads one API probe (after a change made here or on another node). */
@@ -69,6 +75,16 @@ export class ProbeCatalog {
     );
     if (row) this.fromApi.set(name, toEntry(row));
     else this.fromApi.delete(name);
+    this.changed();
+  }
+
+  /**
+   * Calls `listener` with the whole probe list after every change (the scheduler and the heartbeat
+   * monitor diff it themselves). Returns the function that unsubscribes.
+   */
+  onChange(listener: ProbeCatalogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(name: string): ProbeEntry | undefined {
@@ -83,6 +99,12 @@ export class ProbeCatalog {
 
   count(source: ProbeSource): number {
     return source === "config" ? this.fromConfig.size : this.fromApi.size;
+  }
+
+  private changed(): void {
+    if (this.listeners.size === 0) return;
+    const probes = this.list();
+    for (const listener of this.listeners) listener(probes);
   }
 }
 

@@ -80,7 +80,7 @@ export function initialStatus(now: number): AlertStatus {
 
 /** Apply one evaluation made at `now`. Never mutates `status`. */
 export function step(status: AlertStatus, ev: Evaluation, rule: RuleTiming, now: number): StepResult {
-  const s: AlertStatus = { ...status, lastEvalAt: now };
+  const s = withEval(status, now);
   if (ev.value === null) {
     // Under "keep", silence neither proves nor disproves the condition: pending and clearing
     // timers stay as they are and the next evaluation with data decides.
@@ -128,6 +128,23 @@ export function nextDeadline(status: AlertStatus, rule: RuleTiming): number | nu
     return status.clearingSince + positive(rule.clearFor);
   }
   return null;
+}
+
+/**
+ * A copy stamped with the evaluation time. Spelled out rather than spread: this runs for every
+ * alert on every tick, and a literal of fixed shape is several times cheaper for V8 to build.
+ */
+function withEval(s: AlertStatus, now: number): AlertStatus {
+  return {
+    state: s.state,
+    since: s.since,
+    activeAt: s.activeAt,
+    firedAt: s.firedAt,
+    clearingSince: s.clearingSince,
+    lastValue: s.lastValue,
+    lastEvalAt: now,
+    episode: s.episode,
+  };
 }
 
 /** Durations from config are trusted to be ≥ 0, but a negative or NaN one must not wedge an alert. */

@@ -2,18 +2,33 @@
  * The HTTP application: auth, errors, body limits and the routes of DESIGN §4. It depends on the
  * stages through small interfaces handed in by src/app; it never opens stores itself.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { AppMetrics } from "../app/metrics.js";
 import type { AuditLog } from "../audit/index.js";
 import type { ActionDeps } from "../core/action.js";
 import type { Logger } from "../core/log.js";
 import type { ProbeCatalog } from "../probes/index.js";
+import type { SampleInput, SeriesQuerier } from "../series/index.js";
 import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
+import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { probeRoutes } from "./routes/probes.js";
+import { sampleRoutes } from "./routes/samples.js";
+import { seriesRoutes } from "./routes/series.js";
+import { statusRoutes } from "./routes/status.js";
+
+/** What the detection pipeline offers the API (wired in src/app). */
+export interface DetectionApi {
+  /** Appends validated samples and evaluates the rules that read them. */
+  ingest(samples: SampleInput[]): { accepted: number };
+  heartbeat(name: string, kind: "success" | "start" | "fail"): void;
+  status(): Promise<unknown>;
+  alerts(): unknown[];
+  series: Pick<SeriesQuerier, "range">;
+}
 
 export interface ServerDeps {
   logger: Logger;
@@ -24,6 +39,7 @@ export interface ServerDeps {
   actions: ActionDeps;
   audit: AuditLog;
   probes: ProbeCatalog;
+  detection: DetectionApi;
 }
 
 declare module "fastify" {
@@ -37,7 +53,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type the default one.
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would drown the log at probe/ingest rates; /metrics counts requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -50,6 +67,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   metricsRoutes(app, deps);
   auditRoutes(app, deps);
   probeRoutes(app, deps);
+  sampleRoutes(app, deps);
+  heartbeatRoutes(app, deps);
+  statusRoutes(app, deps);
+  seriesRoutes(app, deps);
   await app.ready();
   return app;
 }

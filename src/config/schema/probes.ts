@@ -9,6 +9,7 @@ import {
   httpUrl,
   labelMap,
   objectName,
+  once,
   requestBody,
   statusList,
   strict,
@@ -18,14 +19,14 @@ import {
 export const PROBE_TYPES = ["http", "tcp", "push", "heartbeat"] as const;
 const DEFAULT_TIMEOUT = 10_000;
 
-const base = () => ({
+const base = once(() => ({
   name: objectName(),
   labels: labelMap().default({}),
   interval: duration().default(30_000),
   /** Default: 10s, or the interval when that is shorter. */
   timeout: duration().optional(),
   description: z.string().optional(),
-});
+}));
 
 const httpProbe = strict({
   type: z.literal("http"),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseDuration, parsePercent } from "../duration.js";
 import type { SloConfig } from "../types.js";
-import { duration, labelMap, objectName, strict, text } from "./common.js";
+import { duration, labelMap, objectName, once, strict, text } from "./common.js";
 
 export const SEVERITIES = ["info", "warning", "page", "legal"] as const;
 export const NO_DATA = ["keep", "resolve", "alert"] as const;
@@ -48,9 +48,9 @@ const objective = () =>
       return f;
     });
 
-const legal = () => strict({ sla: text(), statute: z.string().optional() });
+const legal = once(() => strict({ sla: text(), statute: z.string().optional() }));
 
-const sloFields = () => ({
+const sloFields = once(() => ({
   probe: objectName().optional(),
   when: text().optional(),
   objective: objective().optional(),
@@ -65,7 +65,7 @@ const sloFields = () => ({
   runbook: text().optional(),
   labels: labelMap().default({}),
   description: z.string().optional(),
-});
+}));
 
 type SloFields = z.output<ReturnType<typeof strictFields>>;
 const strictFields = () => strict(sloFields());

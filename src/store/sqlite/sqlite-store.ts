@@ -157,7 +157,11 @@ export class SqliteStore implements Store {
     try {
       for (let job = this.queue.shift(); job; job = this.queue.shift()) {
         if (job.kind === "work") job.run();
-        else await this.runGroup(job);
+        else {
+          await this.runGroup(job);
+          // Back-to-back transactions must not starve I/O (deliveries, probes): let the loop turn.
+          if (this.queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } finally {
       this.pumping = false;

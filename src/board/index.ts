@@ -1,0 +1,1 @@
+export { boardStatus, type LastResult, type ProbeColour, type StatusInput } from "./status.js";

@@ -1,0 +1,75 @@
+/**
+ * Dispatch is a pipeline of small stages, one file each under stages/ (after Alertmanager's
+ * notify/ pipeline). A stage sees one alert event on its way from the rule engine to the outbox,
+ * adds what it knows to the item, and returns it, or returns null to end the pipeline for that
+ * event (already handled, muted, nothing to send). Maintenance windows, silences, grouping and
+ * escalation slot in as further stages.
+ */
+
+import type { SloConfig } from "../config/index.js";
+import type { Clock } from "../core/clock.js";
+import type { Incident, IncidentStore } from "../incidents/index.js";
+import type { PolicySource } from "../policy/types.js";
+import type { AlertEvent } from "../rules/events.js";
+import type { Notification, OutboxEntry } from "../sirens/index.js";
+import type { Tx } from "../store/index.js";
+import type { DispatchConfig } from "./config.js";
+import type { EpisodeRecord } from "./episodes.js";
+
+/** Where notifications go: the outbox worker, seen from dispatch. */
+export interface OutboxSink {
+  /** Queues in the caller's transaction; returns how many rows are new. */
+  enqueue(tx: Tx, entries: readonly OutboxEntry[]): Promise<number>;
+  /** Start delivering what was queued (safe to call from inside the transaction). */
+  kick(): void;
+}
+
+export interface StageDeps {
+  clock: Clock;
+  policy: PolicySource;
+  incidents: IncidentStore;
+  outbox: OutboxSink;
+}
+
+export interface DispatchItem {
+  readonly event: AlertEvent;
+  /** The config as it was when `handle` was called. */
+  readonly config: DispatchConfig;
+  slo: SloConfig | undefined;
+  siren: string | null;
+  /** Who is told of this episode. */
+  receivers: string[];
+  /** The policy pack live at detection. */
+  policyId: string | null;
+  incident?: Incident;
+  /** The notification log's record of this episode, when it has one. */
+  episode?: EpisodeRecord;
+  notification?: Notification;
+  /** Outbox rows this item added. */
+  enqueued: number;
+  /** The earliest follow-up this item scheduled (the scheduler wakes for it). */
+  scheduledAt?: number;
+}
+
+export interface Stage {
+  readonly name: string;
+  run(tx: Tx, item: DispatchItem): Promise<DispatchItem | null>;
+}
+
+export function newItem(event: AlertEvent, config: DispatchConfig): DispatchItem {
+  return { event, config, slo: undefined, siren: null, receivers: [], policyId: null, enqueued: 0 };
+}
+
+/** Runs the stages in order; the item as the last stage left it, or null if one ended it. */
+export async function runPipeline(
+  stages: readonly Stage[],
+  tx: Tx,
+  item: DispatchItem,
+): Promise<DispatchItem | null> {
+  let current: DispatchItem | null = item;
+  for (const stage of stages) {
+    if (!current) break;
+    current = await stage.run(tx, current);
+  }
+  return current;
+}
