@@ -7,8 +7,10 @@ import type { BenchResult } from "./lib.js";
 const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> = {
   startup: () => import("./startup.js"),
   audit: () => import("./audit.js"),
+  series: () => import("./series.js"),
   probes: () => import("./probes.js"),
   rules: () => import("./rules.js"),
+  detection: () => import("./detection.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -317,6 +317,46 @@ describe("ProbeScheduler", () => {
     expect(scheduler.stats().lateness.max).toBe(3_500);
   });
 
+  it("reuses the signal of a finished run only when it did not abort and nothing listens to it", async () => {
+    const clock = new FakeClock(T0);
+    const signals: AbortSignal[] = [];
+    const tidy: ActiveProbeKind = {
+      run(config, signal) {
+        signals.push(signal);
+        const onAbort = () => {};
+        signal.addEventListener("abort", onAbort);
+        return Promise.resolve().then(() => {
+          signal.removeEventListener("abort", onAbort);
+          return { probe: config.name, ts: 0, ok: true, latencyMs: 1 };
+        });
+      },
+    };
+    const sloppy: ActiveProbeKind = {
+      run(config, signal) {
+        signals.push(signal);
+        signal.addEventListener("abort", () => {});
+        return Promise.resolve({ probe: config.name, ts: 0, ok: true, latencyMs: 1 });
+      },
+    };
+    for (const [kind, shared] of [
+      [tidy, true],
+      [sloppy, false],
+    ] as const) {
+      signals.length = 0;
+      const s = new ProbeScheduler({
+        clock,
+        kinds: { http: kind, tcp: kind } as unknown as ProbeKinds,
+        onResult: () => {},
+      });
+      s.setProbes([tcp("a", 1_000)]);
+      s.start();
+      await advance(clock, 3_000, 10);
+      s.stop();
+      expect(signals).toHaveLength(3);
+      expect(new Set(signals).size).toBe(shared ? 1 : 3);
+    }
+  });
+
   it("reports a kind that throws as a failed run", async () => {
     const clock = new FakeClock(T0);
     const throwing: ActiveProbeKind = {

@@ -182,6 +182,109 @@ describe("hot windows and demand", () => {
   });
 });
 
+describe("shared timestamps of a probe's demanded metrics", () => {
+  const raw = (w: Window) => {
+    const out: [number, number][] = [];
+    for (let i = w.start; i < w.end; i++)
+      out.push([w.ts[i % w.ts.length] as number, w.values[i % w.values.length] as number]);
+    return out;
+  };
+
+  it("stores the timestamps of a probe's demanded metrics once, each metric reading its own values", async () => {
+    const { series, clock } = await openSeries();
+    for (const m of ["latency", "ok", "status"]) series.demand(m, HOUR);
+    const start = clock.now() - HOUR;
+    for (let t = 0; t < 720; t++) series.append(probeResult("p", start + t * 5000, t));
+    const [lat, ok, status] = ["latency", "ok", "status"].map((m) => series.find(m)[0]!.id) as [
+      number,
+      number,
+      number,
+    ];
+    const now = start + 719 * 5000;
+    const wl = series.window(lat, now - MIN, now);
+    const wo = series.window(ok, now - MIN, now);
+    expect(wl.ts).toBe(wo.ts); // one array
+    expect(values(wl)).toEqual(Array.from({ length: 12 }, (_, k) => 708 + k));
+    expect(values(wo)).toEqual(new Array(12).fill(1));
+    expect(values(series.window(status, now - MIN, now))).toEqual(new Array(12).fill(200));
+    // 1 timestamp ring + 3 value arrays of ~760 slots, not 3 × 2 arrays.
+    expect(series.stats().bytesHot).toBeLessThan(4 * 800 * 8);
+  });
+
+  it("gives a metric that skipped a result NaN there, which aggregations skip, and its own last sample", async () => {
+    const { series, clock } = await openSeries();
+    series.demand("latency", HOUR);
+    series.demand("ok", HOUR);
+    const t0 = clock.now() - MIN;
+    series.append(probeResult("p", t0, 10));
+    series.append([{ metric: "latency", labels: { probe: "p" }, value: 20, ts: t0 + 5000 }]); // no ok
+    series.append([{ metric: "ok", labels: { probe: "p" }, value: Number.NaN, ts: t0 + 10_000 }]); // no latency
+    const lat = series.find("latency")[0]!.id;
+    const ok = series.find("ok")[0]!.id;
+    const w = series.window(ok, 0, t0 + MIN);
+    expect(raw(w)).toEqual([
+      [t0, 1],
+      [t0 + 5000, Number.NaN],
+      [t0 + 10_000, Number.NaN],
+    ]);
+    expect(series.last(ok)).toEqual({ ts: t0 + 10_000, value: Number.NaN });
+    expect(series.last(lat)).toEqual({ ts: t0 + 5000, value: 20 });
+    // Not newer than its own newest: kept out of the window (durable only), as for any series.
+    series.append([{ metric: "latency", labels: { probe: "p" }, value: 99, ts: t0 + 5000 }]);
+    expect(series.last(lat)).toEqual({ ts: t0 + 5000, value: 20 });
+    // Newer than its own newest and on an existing slot: filled in.
+    series.append([{ metric: "latency", labels: { probe: "p" }, value: 30, ts: t0 + 10_000 }]);
+    expect(values(series.window(lat, 0, t0 + MIN))).toEqual([10, 20, 30]);
+  });
+
+  it("moves a metric whose timestamps do not line up with its group's to a ring of its own", async () => {
+    const { series, clock } = await openSeries();
+    series.demand("a", HOUR);
+    series.demand("b", HOUR);
+    const t = clock.now() - MIN;
+    const labels = { probe: "push" };
+    series.append([
+      { metric: "a", labels, value: 1, ts: t + 10 },
+      { metric: "b", labels, value: 2, ts: t + 15 },
+      { metric: "a", labels, value: 3, ts: t + 20 },
+      { metric: "b", labels, value: 4, ts: t + 17 }, // newer than b's newest, older than a's: diverges
+      { metric: "b", labels, value: 5, ts: t + 30 },
+      { metric: "a", labels, value: 6, ts: t + 25 },
+    ]);
+    const a = series.find("a")[0]!.id;
+    const b = series.find("b")[0]!.id;
+    expect(raw(series.window(b, 0, t + MIN))).toEqual([
+      [t + 15, 2],
+      [t + 17, 4],
+      [t + 30, 5],
+    ]);
+    expect(raw(series.window(a, 0, t + MIN)).filter(([, v]) => !Number.isNaN(v))).toEqual([
+      [t + 10, 1],
+      [t + 20, 3],
+      [t + 25, 6],
+    ]);
+  });
+
+  it("keeps each metric's own window length, and goes back to two samples when the demand goes", async () => {
+    const { series, clock } = await openSeries();
+    series.demand("latency", HOUR);
+    series.demand("ok", 5 * MIN);
+    const start = clock.now() - HOUR;
+    for (let t = 0; t < 720; t++) series.append(probeResult("p", start + t * 5000, t));
+    const ok = series.find("ok")[0]!.id;
+    const now = start + 719 * 5000;
+    expect(values(series.window(ok, now - 5 * MIN, now))).toHaveLength(60);
+    series.resetDemand();
+    series.demand("latency", HOUR);
+    series.append(probeResult("p", now + 5000, 720));
+    expect(raw(series.window(ok, 0, now + 5000))).toEqual([
+      [now, 1],
+      [now + 5000, 1],
+    ]);
+    expect(values(series.window(series.find("latency")[0]!.id, now - MIN, now + 5000))).toHaveLength(13);
+  });
+});
+
 describe("ids across restarts", () => {
   it("keeps series ids stable and continues after the highest", async () => {
     const h = await openSeries();

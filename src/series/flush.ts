@@ -2,38 +2,39 @@ import type { SqlExecutor } from "../store/index.js";
 import { type ChunkSeries, encodeChunk } from "./codec/chunk.js";
 import { floorTo, HOUR_MS } from "./codec/minutes.js";
 import { type BatchSeries, type FlushBatch, type History, slices } from "./history.js";
+import type { SampleLog } from "./sample-log.js";
 import type { SeriesState } from "./series-state.js";
 
 /** Chunk rows (and new series rows) per transaction: bounds how long one flush holds the write lock. */
 const ROWS_PER_TX = 500;
 
 /**
- * Writes what appends buffered: new series rows, then one small chunk per chunk group (compaction
- * merges them later). Runs off the hot path; while a flush is in flight its samples stay readable
- * (History.inflight). A failed transaction puts its groups' samples back into their buffers, so the
- * next flush retries them; a crash loses only what was never committed.
+ * Writes what appends logged (History.log): new series rows, then one small chunk per chunk group
+ * (compaction merges them later). Runs off the hot path; while a flush is in flight its samples stay
+ * readable (History.inflight). A failed transaction puts its groups' samples back into the log, so
+ * the next flush retries them; a crash loses only what was never committed.
  */
 export class Flusher {
-  /** Series with buffered samples, each once. */
-  private dirty: SeriesState[] = [];
   /** Series created since the last flush, whose rows are not written yet. */
   private created: SeriesState[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * Samples of the flush being written, by series; reused from flush to flush (flushes run one at a
+   * time, and readers copy what they take from a batch).
+   */
+  private sortedTs = new Float64Array(0);
+  private sortedValues = new Float64Array(0);
 
   constructor(private readonly h: History) {}
-
-  /** Called by append when a series' buffer goes from empty to non-empty. */
-  noteDirty(state: SeriesState): void {
-    this.dirty.push(state);
-  }
 
   noteCreated(state: SeriesState): void {
     this.created.push(state);
   }
 
   get pendingSamples(): number {
-    let n = 0;
-    for (const s of this.dirty) n += s.bufTs.length;
+    let n = this.h.log.length;
+    for (const b of this.h.inflight)
+      for (const list of b.groups.values()) for (const s of list) n += s.ts.length;
     return n;
   }
 
@@ -45,19 +46,13 @@ export class Flusher {
   }
 
   private async flushOnce(): Promise<void> {
-    const dirty = this.dirty;
+    const log = this.h.log;
     const created = this.created;
-    if (dirty.length === 0 && created.length === 0) return;
-    this.dirty = [];
+    if (log.length === 0 && created.length === 0) return;
     this.created = [];
-    const batch: FlushBatch = { seq: ++this.h.seq, groups: new Map() };
-    for (const state of dirty) {
-      const taken = take(state);
-      if (taken.ts.length === 0) continue;
-      const list = batch.groups.get(state.grp);
-      if (list) list.push(taken);
-      else batch.groups.set(state.grp, [taken]);
-    }
+    // Synchronous up to the first await: the log is emptied as its samples become the batch.
+    const batch: FlushBatch = { seq: ++this.h.seq, groups: this.gather(log) };
+    log.length = 0;
     this.h.inflight.push(batch);
 
     let seriesPending = created.length > 0;
@@ -95,6 +90,51 @@ export class Flusher {
     }
   }
 
+  /**
+   * The log's samples by chunk group and series, each series sorted by time (stable: arrival order
+   * among equal timestamps). A counting sort by series id, into arrays reused between flushes.
+   */
+  private gather(log: SampleLog): Map<number, BatchSeries[]> {
+    const n = log.length;
+    let maxId = 0;
+    for (let i = 0; i < n; i++) if ((log.ids[i] as number) > maxId) maxId = log.ids[i] as number;
+    const start = new Uint32Array(maxId + 2);
+    for (let i = 0; i < n; i++) {
+      const k = (log.ids[i] as number) + 1;
+      start[k] = (start[k] as number) + 1;
+    }
+    for (let id = 1; id <= maxId + 1; id++) start[id] = (start[id] as number) + (start[id - 1] as number);
+    if (this.sortedTs.length < n) {
+      const size = Math.max(n, Math.ceil(this.sortedTs.length * 1.25));
+      this.sortedTs = new Float64Array(size);
+      this.sortedValues = new Float64Array(size);
+    }
+    const ts = this.sortedTs;
+    const values = this.sortedValues;
+    const next = start.slice();
+    for (let i = 0; i < n; i++) {
+      const id = log.ids[i] as number;
+      const at = next[id] as number;
+      next[id] = at + 1;
+      ts[at] = log.ts[i] as number;
+      values[at] = log.values[i] as number;
+    }
+    const groups = new Map<number, BatchSeries[]>();
+    for (let id = 0; id <= maxId; id++) {
+      const from = start[id] as number;
+      const to = start[id + 1] as number;
+      if (from === to) continue;
+      const state = this.h.index.get(id);
+      if (!state) continue;
+      sortSegment(ts, values, from, to);
+      const b: BatchSeries = { state, ts: ts.subarray(from, to), values: values.subarray(from, to) };
+      const list = groups.get(state.grp);
+      if (list) list.push(b);
+      else groups.set(state.grp, [b]);
+    }
+    return groups;
+  }
+
   /** Hours whose rollups are already written and just got samples: recompute them. */
   private markLate(grp: number, t0: number, t1: number): void {
     for (let hour = floorTo(t0, HOUR_MS); hour <= t1 && hour < this.h.watermark; hour += HOUR_MS) {
@@ -102,36 +142,29 @@ export class Flusher {
     }
   }
 
-  /** Puts the samples of groups whose rows did not commit back in front of their buffers. */
+  /** Puts the samples of groups whose rows did not commit back into the log (flush sorts them again). */
   private restore(batch: FlushBatch, created: SeriesState[]): void {
     this.created = created.concat(this.created);
+    const log = this.h.log;
     for (const series of batch.groups.values()) {
-      for (const b of series) {
-        const s = b.state;
-        if (s.bufTs.length === 0) this.dirty.push(s);
-        else s.bufUnsorted = true;
-        s.bufTs = b.ts.concat(s.bufTs);
-        s.bufValues = b.values.concat(s.bufValues);
-      }
+      for (const b of series)
+        for (let i = 0; i < b.ts.length; i++) log.push(b.state.id, b.ts[i] as number, b.values[i] as number);
     }
   }
 }
 
-/** Takes a series' buffer (sorted by time), leaving it empty. */
-function take(state: SeriesState): BatchSeries {
-  let ts = state.bufTs;
-  let values = state.bufValues;
-  state.bufTs = [];
-  state.bufValues = [];
-  if (state.bufUnsorted) {
-    state.bufUnsorted = false;
-    const order = ts.map((_, i) => i).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
-    const v = values;
-    const t = ts;
-    ts = order.map((i) => t[i] as number);
-    values = order.map((i) => v[i] as number);
-  }
-  return { state, ts, values };
+/** Sorts ts[from..to) with values alongside, stably, unless already sorted. */
+function sortSegment(ts: Float64Array, values: Float64Array, from: number, to: number): void {
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) if ((ts[i] as number) < (ts[i - 1] as number)) sorted = false;
+  if (sorted) return;
+  const order = Array.from({ length: to - from }, (_, k) => from + k).sort(
+    (a, b) => (ts[a] as number) - (ts[b] as number) || a - b,
+  );
+  const t = order.map((i) => ts[i] as number);
+  const v = order.map((i) => values[i] as number);
+  ts.set(t, from);
+  values.set(v, from);
 }
 
 interface ChunkRow {

@@ -94,6 +94,34 @@ describe("durable history", () => {
   });
 });
 
+describe("precision", () => {
+  it("keeps ms timings to the µs, exact decimals exactly, and other noise to 6 significant digits", async () => {
+    const h = await openSeries({ precision: { cost_usd: 0.01 } });
+    const now = h.clock.now();
+    const labels = { probe: "p" };
+    const sent = (metric: string, value: number) => ({ metric, labels, value, ts: now - 1000 });
+    h.series.append([
+      sent("dns_ms", 1.23456789),
+      sent("latency", 123.4564999),
+      sent("ratio", 0.000123456789),
+      sent("count", 12_345_678_901),
+      sent("cost_usd", 40_000.256),
+      sent("exact", 0.125),
+    ]);
+    await h.series.flush();
+    await h.series.maintain();
+    const h2 = await h.reopen();
+    const read = async (metric: string) =>
+      (await h2.series.range({ metric, from: now - MIN, to: now }))[0]?.points[0]?.value;
+    expect(await read("dns_ms")).toBe(1.235);
+    expect(await read("latency")).toBe(123.456);
+    expect(await read("ratio")).toBe(0.000123457);
+    expect(await read("count")).toBe(12_345_678_901);
+    expect(await read("cost_usd")).toBe(40_000.26);
+    expect(await read("exact")).toBe(0.125);
+  });
+});
+
 describe("range", () => {
   it("answers short ranges from raw samples and buckets them by step", async () => {
     const h = await openSeries();
@@ -314,6 +342,45 @@ describe("bytes on disk", () => {
   }, 60_000);
 });
 
+describe("warm-up", () => {
+  it("fills demanded hot windows from durable history after a restart", async () => {
+    const h = await openSeries();
+    const start = h.clock.now();
+    h.clock.advance(HOUR);
+    const sent = feed(h.series, "p", start, 120, 30_000, 3); // the last hour
+    feed(h.series, "q", start, 120, 30_000, 4);
+    const h2 = await h.reopen(); // flushes; the new store's memory is empty
+    h2.series.demand("latency", HOUR);
+    h2.series.demand("ok", 10 * MIN);
+    const next = probeResult("p", h2.clock.now(), 777);
+    h2.series.append(next);
+    const lat = h2.series.find("latency", { probe: "p" })[0]!.id;
+    const ok = h2.series.find("ok", { probe: "p" })[0]!.id;
+    const window = (id: number, from: number) => {
+      const w = h2.series.window(id, from, h2.clock.now());
+      const out: number[] = [];
+      for (let i = w.start; i < w.end; i++) out.push(w.values[i % w.values.length] as number);
+      return out;
+    };
+    expect(window(lat, 0)).toEqual([777]);
+
+    expect(await h2.series.warm()).toBe(4); // latency and ok of p and q
+    const now = h2.clock.now();
+    // Samples within an hour of the newest: the one at exactly an hour back is out.
+    expect(window(lat, 0)).toEqual([...sent.slice(1).map((s) => s.latency), 777]);
+    expect(window(ok, now - 10 * MIN).filter((v) => !Number.isNaN(v))).toEqual([
+      ...sent.slice(-19).map((s) => s.ok), // from < ts: the one exactly 10 min back is out
+      1,
+    ]);
+    expect(h2.series.last(lat)).toEqual({ ts: now, value: 777 });
+    // Warming again adds nothing; appends go on as before.
+    expect(await h2.series.warm()).toBe(0);
+    h2.clock.advance(1000);
+    h2.series.append(probeResult("p", now + 1000, 778));
+    expect(window(lat, now - 1)).toEqual([777, 778]);
+  });
+});
+
 describe("start", () => {
   it("resumes flush sequence numbers after a restart, so old in-memory tags never hide new rows", async () => {
     const h = await openSeries();
@@ -327,6 +394,18 @@ describe("start", () => {
     expect(seqs.map((r) => r.seq)).toEqual([1, 2]);
     const [got] = await h2.series.range({ metric: "latency", from: now - MIN, to: now });
     expect(got?.points.map((p) => p.value)).toEqual([1, 2]);
+  });
+
+  it("flushes early once the samples waiting pass flushAtSamples", async () => {
+    const h = await openSeries({ tuning: { flushAtSamples: 90 } });
+    const start = h.clock.now() - HOUR;
+    feed(h.series, "p", start, 20, 1000); // 60 samples: below
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await count(h.store, "series_chunks")).toBe(0);
+    feed(h.series, "p", start + 20_000, 10, 1000); // 90
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await count(h.store, "series_chunks")).toBe(1);
+    expect(h.series.stats().unflushedSamples).toBe(0);
   });
 
   it("flushes on its timer", async () => {

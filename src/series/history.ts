@@ -1,5 +1,6 @@
 import type { Clock } from "../core/clock.js";
 import type { Store } from "../store/index.js";
+import { SampleLog } from "./sample-log.js";
 import type { SeriesIndex } from "./series-index.js";
 import type { SeriesState } from "./series-state.js";
 
@@ -8,11 +9,11 @@ import type { SeriesState } from "./series-state.js";
  * rollups, retention). Nothing here is SQLite-specific: SQL is the portable subset of store/.
  */
 
-/** Samples of one series taken out of its buffer by a flush. */
+/** Samples of one series taken out of the log by a flush, sorted by time. */
 export interface BatchSeries {
   state: SeriesState;
-  ts: number[];
-  values: number[];
+  ts: Float64Array;
+  values: Float64Array;
 }
 
 /** One flush: every buffered sample, by chunk group, until its chunk rows commit. */
@@ -56,6 +57,8 @@ export interface HistoryOptions {
 }
 
 export class History {
+  /** Samples appended since the last flush. */
+  log = new SampleLog();
   /** Highest flush sequence number handed out; chunk rows carry theirs. */
   seq = 0;
   /** Next chunk ids (see TEMP_ID_BASE); the store is the only writer of its chunks. */

@@ -81,7 +81,12 @@ export async function readMinutes(
     if (set) set.add(grp);
     else dirty.set(hour, new Set([grp]));
   };
-  for (const s of states) for (const t of s.bufTs) mark(s.grp, t);
+  const log = h.log;
+  const grpOf = new Map(states.map((s) => [s.id, s.grp]));
+  for (let i = 0; i < log.length; i++) {
+    const grp = grpOf.get(log.ids[i] as number);
+    if (grp !== undefined) mark(grp, log.ts[i] as number);
+  }
   for (const batch of h.inflight) {
     for (const [grp, series] of batch.groups) for (const b of series) for (const t of b.ts) mark(grp, t);
   }

@@ -77,11 +77,8 @@ function snapshot(h: History, states: readonly SeriesState[]): Map<number, Piece
       }
     }
   }
-  // The buffer goes out with the next flush.
-  for (const s of states) {
-    if (s.bufTs.length > 0)
-      push(out, s.id, { seq: h.seq + 1, ts: s.bufTs.slice(), values: s.bufValues.slice() });
-  }
+  // The log goes out with the next flush.
+  for (const [id, logged] of h.log.select(ids)) push(out, id, { seq: h.seq + 1, ...logged });
   return out;
 }
 

@@ -1,65 +1,143 @@
 import type { Point, Window } from "./types.js";
 
 /** Demanded rings never shrink below this (re-growing a few slots costs more than it saves). */
-const MIN_DEMANDED_CAPACITY = 16;
-/** One growth step allocates at most this many times the current capacity (a burst must not balloon it). */
+export const MIN_DEMANDED_CAPACITY = 16;
+/** Before RATE_SAMPLES samples, one growth step at most multiplies the capacity by this. */
 const MAX_GROWTH = 4;
+/** Samples that make the sample rate known well enough to size the ring from it. */
+const RATE_SAMPLES = 16;
+/** Small rings per shared slab. */
+const SLOTS_PER_SLAB = 4096;
 
 /**
- * The hot window of one series: a ring of parallel Float64Arrays (timestamps, values), oldest at
- * `head`. Two shapes:
- * - demanded (`windowMs > 0`, a rule reads that far back): samples older than the newest minus
- *   `windowMs` are evicted on append, and the ring grows when full, sized from the observed
- *   sample rate so a 5 s series with a 1 h demand settles near 720 slots rather than the next power
- *   of two; at `maxCapacity` the oldest sample is overwritten (the window then covers less);
- * - small (`windowMs = 0`): the last `smallCapacity` samples, whatever their age.
+ * The capacity a full ring of `cap` slots (oldest sample `oldest`, a new one at `t`) grows to:
+ * enough for `windowMs` at the rate seen so far, plus 5 %. Until a few samples show the rate, growth
+ * is bounded (a burst must not balloon the ring); after that it goes to the estimate in one step, as
+ * every re-allocation leaves the old arrays behind as garbage (and malloc fragments). Returns `cap`
+ * at `maxCapacity`.
+ */
+export function grownCapacity(
+  cap: number,
+  count: number,
+  oldest: number,
+  t: number,
+  windowMs: number,
+  maxCapacity: number,
+): number {
+  let want = Math.ceil(cap * 1.25) + 2;
+  if (count >= RATE_SAMPLES && t > oldest) {
+    const interval = (t - oldest) / count;
+    want = Math.max(want, Math.ceil((windowMs / interval) * 1.05) + 2);
+  } else {
+    want = Math.max(want, Math.min(cap * MAX_GROWTH, RATE_SAMPLES * 2));
+  }
+  return Math.max(cap, Math.min(maxCapacity, want, cap * MAX_GROWTH * 16));
+}
+
+/**
+ * Storage for small rings: fixed slots of `size` samples in shared arrays. A typed array costs
+ * about 220 bytes of heap however short it is, so 50,000 series that keep two samples each must
+ * not own 100,000 of them.
+ */
+export class SmallSlots {
+  private readonly slabs: { ts: Float64Array; values: Float64Array }[] = [];
+  private readonly free: { ts: Float64Array; values: Float64Array; base: number }[] = [];
+  private used = SLOTS_PER_SLAB;
+
+  constructor(readonly size: number) {}
+
+  alloc(): { ts: Float64Array; values: Float64Array; base: number } {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    if (this.used === SLOTS_PER_SLAB) {
+      this.slabs.push({
+        ts: new Float64Array(SLOTS_PER_SLAB * this.size),
+        values: new Float64Array(SLOTS_PER_SLAB * this.size),
+      });
+      this.used = 0;
+    }
+    const slab = this.slabs[this.slabs.length - 1] as { ts: Float64Array; values: Float64Array };
+    return { ...slab, base: this.used++ * this.size };
+  }
+
+  release(slot: { ts: Float64Array; values: Float64Array; base: number }): void {
+    this.free.push(slot);
+  }
+}
+
+/**
+ * The hot window of one series: parallel Float64Arrays of timestamps and values. Two shapes:
+ * - demanded (`windowMs > 0`, a rule reads that far back): a ring of its own, oldest at `head`;
+ *   samples older than the newest minus `windowMs` are evicted on append, and the ring grows when
+ *   full, sized from the observed sample rate, so a 5 s series with a 1 h demand settles near 760
+ *   slots rather than the next power of two; at `maxCapacity` the oldest sample is overwritten (the
+ *   window then covers less);
+ * - small (`windowMs = 0`): the last `slots.size` samples, whatever their age, in a slot of a
+ *   shared slab starting at `base`, oldest first (shifted on append, so a window never wraps).
  * Only samples newer than the newest enter (the caller keeps older ones for durable history), so
- * timestamps in the ring are strictly increasing and windows are found by binary search.
+ * timestamps are strictly increasing and windows are found by binary search.
  */
 export class HotRing {
   ts: Float64Array;
   values: Float64Array;
+  /** Where this ring starts in ts/values (non-zero only in a shared slab). */
+  base: number;
+  capacity: number;
+  shared = true;
   head = 0;
   count = 0;
   /** Timestamp of the newest sample (-Infinity when empty). */
   newest = Number.NEGATIVE_INFINITY;
 
-  constructor(capacity: number) {
-    this.ts = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
-  }
-
-  get capacity(): number {
-    return this.ts.length;
+  constructor(private readonly slots: SmallSlots) {
+    const slot = slots.alloc();
+    this.ts = slot.ts;
+    this.values = slot.values;
+    this.base = slot.base;
+    this.capacity = slots.size;
   }
 
   /** Appends the sample if it is newer than the newest; false (and untouched) otherwise. */
   push(t: number, v: number, windowMs: number, maxCapacity: number): boolean {
     if (!(t > this.newest)) return false;
-    let cap = this.ts.length;
-    if (windowMs > 0) {
-      this.evictBefore(t - windowMs);
-      if (this.count === cap) {
-        if (cap < maxCapacity) {
-          this.resize(this.grownCapacity(t, windowMs, maxCapacity));
-          cap = this.ts.length;
-        } else this.dropOldest();
+    if (this.shared === windowMs > 0) this.retune(windowMs);
+    this.newest = t;
+    if (this.shared) {
+      const base = this.base;
+      if (this.count === this.capacity) {
+        this.ts.copyWithin(base, base + 1, base + this.count);
+        this.values.copyWithin(base, base + 1, base + this.count);
+        this.count--;
       }
-    } else if (this.count === cap) {
-      this.dropOldest();
+      this.ts[base + this.count] = t;
+      this.values[base + this.count] = v;
+      this.count++;
+      return true;
+    }
+    this.evictBefore(t - windowMs);
+    if (this.count === this.capacity) {
+      const grown = grownCapacity(
+        this.capacity,
+        this.count,
+        this.ts[this.head] as number,
+        t,
+        windowMs,
+        maxCapacity,
+      );
+      if (grown > this.capacity) this.resize(grown);
+      else this.dropOldest();
     }
     let at = this.head + this.count;
-    if (at >= cap) at -= cap;
+    if (at >= this.capacity) at -= this.capacity;
     this.ts[at] = t;
     this.values[at] = v;
     this.count++;
-    this.newest = t;
     return true;
   }
 
-  /** Drops samples with ts <= cutoff. */
-  evictBefore(cutoff: number): void {
-    const cap = this.ts.length;
+  /** Drops samples with ts <= cutoff (own rings only). */
+  private evictBefore(cutoff: number): void {
+    const cap = this.capacity;
     while (this.count > 0 && (this.ts[this.head] as number) <= cutoff) {
       if (++this.head === cap) this.head = 0;
       this.count--;
@@ -67,90 +145,104 @@ export class HotRing {
   }
 
   private dropOldest(): void {
-    if (++this.head === this.ts.length) this.head = 0;
+    if (++this.head === this.capacity) this.head = 0;
     this.count--;
   }
 
-  /** Enough slots for `windowMs` at the rate seen so far, plus slack; bounded per step. */
-  private grownCapacity(t: number, windowMs: number, maxCapacity: number): number {
-    const cap = this.ts.length;
-    let want = Math.ceil(cap * 1.25) + 2;
-    const oldest = this.ts[this.head] as number;
-    if (this.count >= 2 && t > oldest) {
-      const interval = (t - oldest) / this.count;
-      want = Math.max(want, Math.ceil((windowMs / interval) * 1.05) + 2);
+  /** Replaces the contents with these samples (ascending ts), in own arrays. */
+  load(ts: ArrayLike<number>, values: ArrayLike<number>): void {
+    const n = ts.length;
+    this.count = 0;
+    this.resize(Math.max(MIN_DEMANDED_CAPACITY, Math.ceil(n * 1.25) + 2));
+    for (let k = 0; k < n; k++) {
+      this.ts[k] = ts[k] as number;
+      this.values[k] = values[k] as number;
     }
-    return Math.min(maxCapacity, want, Math.max(cap * MAX_GROWTH, MIN_DEMANDED_CAPACITY));
+    this.count = n;
+    this.newest = n > 0 ? (ts[n - 1] as number) : Number.NEGATIVE_INFINITY;
   }
 
-  /** Re-allocates to `capacity` (≥ count), oldest first. */
-  resize(capacity: number): void {
-    const cap = this.ts.length;
+  /** Moves the samples, oldest first, into own arrays of `capacity` (≥ count). */
+  private resize(capacity: number): void {
     const ts = new Float64Array(capacity);
     const values = new Float64Array(capacity);
-    const first = Math.min(this.count, cap - this.head);
-    ts.set(this.ts.subarray(this.head, this.head + first), 0);
-    values.set(this.values.subarray(this.head, this.head + first), 0);
-    if (first < this.count) {
-      ts.set(this.ts.subarray(0, this.count - first), first);
-      values.set(this.values.subarray(0, this.count - first), first);
+    for (let k = 0; k < this.count; k++) {
+      const at = this.at(k);
+      ts[k] = this.ts[at] as number;
+      values[k] = this.values[at] as number;
     }
+    if (this.shared) this.slots.release({ ts: this.ts, values: this.values, base: this.base });
     this.ts = ts;
     this.values = values;
+    this.base = 0;
     this.head = 0;
+    this.capacity = capacity;
+    this.shared = false;
+  }
+
+  /** Array index of the k-th oldest sample. */
+  private at(k: number): number {
+    if (this.shared) return this.base + k;
+    const i = this.head + k;
+    return i >= this.capacity ? i - this.capacity : i;
   }
 
   /**
    * Applies a new demand: evicts what the new window no longer needs and gives back memory a
-   * shorter window leaves unused (`windowMs = 0`: keep the last `smallCapacity` samples).
+   * shorter window leaves unused; `windowMs = 0` goes back to a small slot with the newest samples.
    */
-  retune(windowMs: number, smallCapacity: number): void {
+  retune(windowMs: number): void {
     if (windowMs > 0) {
+      if (this.shared) {
+        this.resize(MIN_DEMANDED_CAPACITY);
+        return;
+      }
       if (this.count > 0) this.evictBefore(this.newest - windowMs);
-      const cap = this.ts.length;
-      if (cap < MIN_DEMANDED_CAPACITY) this.resize(MIN_DEMANDED_CAPACITY);
-      else if (cap > MIN_DEMANDED_CAPACITY && this.count * 2 < cap) {
+      if (this.capacity > MIN_DEMANDED_CAPACITY && this.count * 2 < this.capacity) {
         this.resize(Math.max(MIN_DEMANDED_CAPACITY, Math.ceil(this.count * 1.25) + 2));
       }
       return;
     }
-    while (this.count > smallCapacity) this.dropOldest();
-    if (this.ts.length !== smallCapacity) this.resize(smallCapacity);
+    if (this.shared) return;
+    const keep = Math.min(this.count, this.slots.size);
+    const slot = this.slots.alloc();
+    for (let k = 0; k < keep; k++) {
+      const at = this.at(this.count - keep + k);
+      slot.ts[slot.base + k] = this.ts[at] as number;
+      slot.values[slot.base + k] = this.values[at] as number;
+    }
+    this.ts = slot.ts;
+    this.values = slot.values;
+    this.base = slot.base;
+    this.capacity = this.slots.size;
+    this.head = 0;
+    this.count = keep;
+    this.shared = true;
   }
 
   /** Position (0 = oldest) of the first sample with ts > t. */
   private after(t: number): number {
     let lo = 0;
     let hi = this.count;
-    const cap = this.ts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      let at = this.head + mid;
-      if (at >= cap) at -= cap;
-      if ((this.ts[at] as number) > t) hi = mid;
+      if ((this.ts[this.at(mid)] as number) > t) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
-  /** Samples with from < ts <= to, as indices into the ring (no copy; valid until the next append). */
+  /** Samples with from < ts <= to, as indices into ts/values (no copy; valid until the next append). */
   window(from: number, to: number): Window {
     const lo = this.after(from);
     const hi = Math.max(lo, this.after(to));
-    let start = this.head + lo;
-    if (start >= this.ts.length) start -= this.ts.length;
-    return {
-      ts: this.ts,
-      values: this.values,
-      start: this.count ? start : 0,
-      end: (this.count ? start : 0) + hi - lo,
-    };
+    const start = this.at(lo);
+    return { ts: this.ts, values: this.values, start, end: start + hi - lo };
   }
 
   last(): Point | undefined {
     if (this.count === 0) return undefined;
-    let at = this.head + this.count - 1;
-    if (at >= this.ts.length) at -= this.ts.length;
+    const at = this.at(this.count - 1);
     return { ts: this.ts[at] as number, value: this.values[at] as number };
   }
 }

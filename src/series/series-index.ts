@@ -1,4 +1,5 @@
 import { labelsKey, matches, seriesKey, sortLabels } from "./labels.js";
+import { SmallSlots } from "./ring.js";
 import { SeriesState } from "./series-state.js";
 import type { Labels } from "./types.js";
 
@@ -60,7 +61,11 @@ export class SeriesIndex {
   private nextGrp = 1;
   size = 0;
 
-  constructor(private readonly smallCapacity: number) {}
+  private readonly slots: SmallSlots;
+
+  constructor(smallCapacity: number) {
+    this.slots = new SmallSlots(smallCapacity);
+  }
 
   get(id: number): SeriesState | undefined {
     return this.byId[id];
@@ -154,7 +159,7 @@ export class SeriesIndex {
 
   private add(id: number, metric: string, canon: CanonicalLabels, grp: number, scale?: number): SeriesState {
     const key = seriesKey(metric, canon.sorted);
-    const state = new SeriesState(id, metric, canon.sorted, key, grp, scale, this.smallCapacity);
+    const state = new SeriesState(id, metric, canon.sorted, key, grp, scale, this.slots);
     this.byId[id] = state;
     this.byKey.set(key, state);
     let set = this.labelSets.get(canon.key);

@@ -5,9 +5,11 @@ import { HOUR_MS } from "./codec/minutes.js";
 import { quantumScale } from "./codec/values.js";
 import { compact } from "./compaction.js";
 import { Flusher } from "./flush.js";
-import { asNumber, FANOUT, History, TEMP_ID_BASE } from "./history.js";
+import { ClockMember, DIVERGED, GroupClock } from "./group-clock.js";
+import { asNumber, FANOUT, History, slices, TEMP_ID_BASE } from "./history.js";
 import { seriesKey } from "./labels.js";
 import { queryRange } from "./range.js";
+import { type RawSeries, readRaw } from "./raw-reader.js";
 import { applyRetention } from "./retention.js";
 import { loadWatermark, rollUp } from "./rollups.js";
 import { type CanonicalLabels, SeriesIndex } from "./series-index.js";
@@ -54,10 +56,10 @@ export interface SeriesStoreOptions {
   /** How often buffered samples are written (default 60 s): at most this much is lost in a crash. */
   flushIntervalMs?: number;
   /**
-   * Storage precision per metric, as a power-of-ten quantum: `{ latency: 0.001 }` keeps ms timings
-   * to the µs. Values already exact at that precision (or coarser) are stored exactly. Default:
-   * `{ latency: 0.001 }`; other metrics keep values with up to 6 decimals exactly and round others to
-   * 6 significant digits (codec/values.ts).
+   * Storage precision per metric, as a power-of-ten quantum: `{ cost_usd: 0.01 }`. Values already
+   * exact at that precision are stored exactly. Without an entry, `latency` and `*_ms` metrics (ms
+   * timings) are kept to 0.001 (1 µs); others keep values with up to 6 decimals exactly and round
+   * the rest to 6 significant digits (codec/values.ts).
    */
   precision?: Readonly<Record<string, number>>;
   hot?: {
@@ -78,6 +80,11 @@ export interface SeriesStoreOptions {
     maxPoints?: number;
     /** Retention runs at most this often (default 10 min). */
     retentionEveryMs?: number;
+    /**
+     * A flush starts early once this many samples wait (default 500,000, ~10 MB: at 16,000 samples/s
+     * every ~30 s). Bounds the memory of the log and of the flush that sorts it.
+     */
+    flushAtSamples?: number;
   };
   /** Where background failures (a flush that could not write) are reported. */
   logger?: { warn(obj: object, msg?: string): void };
@@ -100,6 +107,13 @@ export interface MaintenanceReport {
 }
 
 export interface SeriesStore extends SampleAppender, SeriesQuerier, HotDemand, SeriesTotals {
+  /**
+   * Fills the hot windows of demanded metrics from durable history as far back as their demand,
+   * where memory does not reach (after a restart, or when a rule starts reading further back). The
+   * app calls it once the rule engine has declared its demands; appends may go on meanwhile.
+   * Returns how many series received samples.
+   */
+  warm(): Promise<number>;
   /** Loads the series index from the store and starts the flush/maintenance timer. */
   start(): Promise<void>;
   /** Writes every sample appended before the call. */
@@ -112,6 +126,10 @@ export interface SeriesStore extends SampleAppender, SeriesQuerier, HotDemand, S
 }
 
 const EMPTY = new Float64Array(0);
+/** Chunk groups read per warm-up query. */
+const WARM_GROUPS = 100;
+/** ms timings are kept to the µs unless declared otherwise (the http probe rounds to that too). */
+const MS_TIMING_SCALE = 3;
 const MAX_DETAILS = 20;
 
 export function createSeriesStore(opts: SeriesStoreOptions): SeriesStore {
@@ -131,6 +149,8 @@ class SeriesStoreImpl implements SeriesStore {
   private readonly maxSamples: number;
   private readonly scales = new Map<string, number>();
   private readonly demands = new Map<string, number>();
+  /** Shared timestamps of the demanded series, per chunk group. */
+  private readonly clocks = new Map<number, GroupClock>();
   private demandGen = 0;
   private stamp = 0;
   private scratch: (SeriesState | undefined)[] = [];
@@ -140,6 +160,8 @@ class SeriesStoreImpl implements SeriesStore {
   private lastRetention = Number.NEGATIVE_INFINITY;
   private started = false;
   private closed = false;
+  private flushingEarly = false;
+  private readonly flushAtSamples: number;
 
   constructor(private readonly opts: SeriesStoreOptions) {
     this.clock = opts.clock;
@@ -148,9 +170,10 @@ class SeriesStoreImpl implements SeriesStore {
     this.maxFutureMs = opts.limits?.maxFutureMs ?? 5 * MINUTE;
     this.maxPastMs = opts.limits?.maxPastMs ?? rawMs;
     this.flushIntervalMs = opts.flushIntervalMs ?? MINUTE;
+    this.flushAtSamples = opts.tuning?.flushAtSamples ?? 500_000;
     this.smallSamples = Math.max(1, opts.hot?.smallSamples ?? 2);
     this.maxSamples = Math.max(this.smallSamples, opts.hot?.maxSamples ?? 65_536);
-    for (const [metric, quantum] of Object.entries(opts.precision ?? { latency: 0.001 })) {
+    for (const [metric, quantum] of Object.entries(opts.precision ?? {})) {
       this.scales.set(metric, quantumScale(quantum));
     }
     this.index = new SeriesIndex(this.smallSamples);
@@ -179,7 +202,7 @@ class SeriesStoreImpl implements SeriesStore {
         labels: JSON.parse(r.labels) as Labels,
         grp: asNumber(r.grp),
       };
-      this.index.load({ ...row, key: "" }, this.scales.get(row.metric));
+      this.index.load({ ...row, key: "" }, this.scaleOf(row.metric));
     }
     const top = await this.opts.store.get<{ seq: unknown; final: unknown; temp: unknown }>(
       "SELECT MAX(seq) AS seq, MAX(CASE WHEN id < ? THEN id END) AS final, MAX(CASE WHEN id >= ? THEN id END) AS temp " +
@@ -305,6 +328,7 @@ class SeriesStoreImpl implements SeriesStore {
     const stamp = ++this.stamp;
     const gen = this.demandGen;
     const maxSamples = this.maxSamples;
+    const log = this.history.log;
     const touched: number[] = [];
     for (let i = 0; i < n; i++) {
       const s = samples[i] as SampleInput;
@@ -313,17 +337,27 @@ class SeriesStoreImpl implements SeriesStore {
       const ts = Math.floor(s.ts);
       const v = s.value;
       if (state.ringGen !== gen) this.retune(state);
-      state.ring.push(ts, v, state.windowMs, maxSamples);
-      const buf = state.bufTs;
-      const len = buf.length;
-      if (len === 0) this.flusher.noteDirty(state);
-      else if (ts < (buf[len - 1] as number)) state.bufUnsorted = true;
-      buf.push(ts);
-      state.bufValues.push(v);
+      const member = state.member;
+      if (member === undefined) state.ring.push(ts, v, state.windowMs, maxSamples);
+      else if (member.push(ts, v, maxSamples) === DIVERGED) {
+        this.detach(state);
+        state.ring.push(ts, v, state.windowMs, maxSamples);
+      }
+      log.push(state.id, ts, v);
       if (state.stamp !== stamp) {
         state.stamp = stamp;
         touched.push(state.id);
       }
+    }
+    if (log.length >= this.flushAtSamples && !this.flushingEarly && this.started && !this.closed) {
+      this.flushingEarly = true;
+      this.flush()
+        .catch((err: unknown) =>
+          this.opts.logger?.warn({ err }, "series flush failed; samples stay buffered"),
+        )
+        .finally(() => {
+          this.flushingEarly = false;
+        });
     }
     return { accepted: n, touched };
   }
@@ -351,8 +385,15 @@ class SeriesStoreImpl implements SeriesStore {
       );
     }
     for (const c of created.values()) {
-      this.flusher.noteCreated(this.index.create(c.metric, c.canon, this.scales.get(c.metric)));
+      this.flusher.noteCreated(this.index.create(c.metric, c.canon, this.scaleOf(c.metric)));
     }
+  }
+
+  /** The declared precision of a metric: the option, else 1 µs for ms timings (`latency`, `*_ms`). */
+  private scaleOf(metric: string): number | undefined {
+    const declared = this.scales.get(metric);
+    if (declared !== undefined) return declared;
+    return metric === "latency" || metric.endsWith("_ms") ? MS_TIMING_SCALE : undefined;
   }
 
   private tsProblem(ts: number, now: number): string {
@@ -362,10 +403,52 @@ class SeriesStoreImpl implements SeriesStore {
       : `ts is more than ${formatMs(this.maxPastMs)} in the past (older samples are beyond retention)`;
   }
 
+  /** Applies the current demands to a series (lazily, on its next append). */
   private retune(state: SeriesState): void {
     state.ringGen = this.demandGen;
-    state.windowMs = this.demands.get(state.metric) ?? 0;
-    state.ring.retune(state.windowMs, this.smallSamples);
+    const w = this.demands.get(state.metric) ?? 0;
+    state.windowMs = w;
+    if (w > 0 && !state.detached) {
+      if (state.member) {
+        state.member.windowMs = w;
+        state.member.clock.retune();
+      } else this.join(state, w);
+      return;
+    }
+    if (state.member) this.leave(state);
+    if (w === 0) state.detached = false;
+    state.ring.retune(w);
+  }
+
+  /** Puts a newly demanded series on its group's shared timestamps, with what its small ring holds. */
+  private join(state: SeriesState, windowMs: number): void {
+    let clock = this.clocks.get(state.grp);
+    if (!clock) {
+      clock = new GroupClock();
+      this.clocks.set(state.grp, clock);
+    }
+    const member = new ClockMember(clock, windowMs);
+    const w = state.ring.window(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+    for (let i = w.start; i < w.end; i++) {
+      member.push(w.ts[i % w.ts.length] as number, w.values[i % w.values.length] as number, this.maxSamples);
+    }
+    state.member = member;
+  }
+
+  /** Takes a series off its group's timestamps, into a ring of its own. */
+  private leave(state: SeriesState): void {
+    const member = state.member as ClockMember;
+    const { ts, values } = member.samples();
+    member.leave();
+    if (member.clock.members.size === 0) this.clocks.delete(state.grp);
+    state.member = undefined;
+    state.ring.load(ts, values);
+  }
+
+  private detach(state: SeriesState): void {
+    this.leave(state);
+    state.detached = true;
+    state.ring.retune(state.windowMs);
   }
 
   // ---- demand ----
@@ -383,23 +466,81 @@ class SeriesStoreImpl implements SeriesStore {
     this.demandGen++;
   }
 
+  async warm(): Promise<number> {
+    const now = this.clock.now();
+    const byGroup = new Map<number, SeriesState[]>();
+    for (const metric of this.demands.keys()) {
+      for (const s of this.index.find(metric)) {
+        if (s.ringGen !== this.demandGen) this.retune(s);
+        const list = byGroup.get(s.grp);
+        if (list) list.push(s);
+        else byGroup.set(s.grp, [s]);
+      }
+    }
+    let warmed = 0;
+    for (const part of slices([...byGroup.values()], WARM_GROUPS)) {
+      const states = part.flat();
+      const longest = Math.max(...states.map((s) => s.windowMs));
+      const raw = await readRaw(this.history, states, now - longest, now + this.maxFutureMs);
+      // Synchronous from here: appends that came in meanwhile are newer than anything read.
+      for (const group of part) warmed += this.warmGroup(group, raw, now);
+    }
+    return warmed;
+  }
+
+  /** Puts the samples of `raw` older than what the series of one group hold in front of them. */
+  private warmGroup(states: readonly SeriesState[], raw: Map<number, RawSeries>, now: number): number {
+    let warmed = 0;
+    const clocked = new Map<ClockMember, { ts: number[]; values: number[] }>();
+    for (const s of states) {
+      const held = s.member ? s.member.samples() : ringSamples(s);
+      const oldest = held.ts[0] ?? Number.POSITIVE_INFINITY;
+      const cutoff = now - s.windowMs; // what eviction would drop right away
+      const r = raw.get(s.id);
+      const ts: number[] = [];
+      const values: number[] = [];
+      for (let i = 0; r && i < r.ts.length; i++) {
+        const t = r.ts[i] as number;
+        if (t <= cutoff || t >= oldest || t <= (ts[ts.length - 1] ?? Number.NEGATIVE_INFINITY)) continue;
+        ts.push(t);
+        values.push(r.values[i] as number);
+      }
+      if (ts.length > 0) warmed++;
+      const merged = { ts: ts.concat(held.ts), values: values.concat(held.values) };
+      if (s.member) clocked.set(s.member, merged);
+      else if (ts.length > 0) {
+        s.ring.load(merged.ts, merged.values);
+        s.ring.retune(s.windowMs);
+      }
+    }
+    const clock = [...clocked.keys()][0]?.clock;
+    if (clock && warmed > 0) {
+      // A member whose metric is no longer demanded leaves on its next append; until then it keeps its samples.
+      for (const m of clock.members) if (!clocked.has(m)) clocked.set(m, m.samples());
+      clock.rebuild(clocked, this.maxSamples);
+    }
+    return warmed;
+  }
+
   // ---- queries ----
 
   find(metric: string, match?: Labels): SeriesInfo[] {
-    return this.index.find(metric, match).map((s) => s.info);
+    return this.index.find(metric, match).map((s) => s.info());
   }
 
   get(id: number): SeriesInfo | undefined {
-    return this.index.get(id)?.info;
+    return this.index.get(id)?.info();
   }
 
   window(id: number, from: number, to: number): Window {
     const state = this.index.get(id);
-    return state ? state.ring.window(from, to) : { ts: EMPTY, values: EMPTY, start: 0, end: 0 };
+    if (!state) return { ts: EMPTY, values: EMPTY, start: 0, end: 0 };
+    return state.member ? state.member.window(from, to) : state.ring.window(from, to);
   }
 
   last(id: number): Point | undefined {
-    return this.index.get(id)?.ring.last();
+    const state = this.index.get(id);
+    return state?.member ? state.member.last() : state?.ring.last();
   }
 
   range(q: RangeQuery): Promise<RangeSeries[]> {
@@ -419,11 +560,29 @@ class SeriesStoreImpl implements SeriesStore {
     let hotSamples = 0;
     let bytesHot = 0;
     for (const s of this.index.all()) {
-      hotSamples += s.ring.count;
-      bytesHot += s.ring.capacity * 16;
+      if (s.member) {
+        // Slots of the group's window (those without a sample of this series are NaN).
+        hotSamples += s.member.clock.count;
+        bytesHot += s.member.values.length * 8;
+      } else {
+        hotSamples += s.ring.count;
+        bytesHot += s.ring.capacity * 16;
+      }
     }
+    for (const clock of this.clocks.values()) bytesHot += clock.capacity * 8;
     return { series: this.index.size, hotSamples, bytesHot, unflushedSamples: this.flusher.pendingSamples };
   }
+}
+
+function ringSamples(s: SeriesState): { ts: number[]; values: number[] } {
+  const w = s.ring.window(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  const ts: number[] = [];
+  const values: number[] = [];
+  for (let i = w.start; i < w.end; i++) {
+    ts.push(w.ts[i % w.ts.length] as number);
+    values.push(w.values[i % w.values.length] as number);
+  }
+  return { ts, values };
 }
 
 function formatMs(ms: number): string {

@@ -15,8 +15,14 @@ import type { HttpProbeConfig } from "../../config/index.js";
 import { systemClock } from "../../core/clock.js";
 import { nameHash } from "../name-hash.js";
 import { BODY_LIMIT, checkBody, checkHeaders, checkStatus } from "./http-expect.js";
-import { type HttpRequestSpec, isRedirect, redirectRequest, requestFor } from "./http-request.js";
-import { type Exchange, ExchangeAborted, ExchangeFailed, exchange } from "./http1/client.js";
+import { isRedirect, redirectRequest, requestFor } from "./http-request.js";
+import {
+  type Exchange,
+  ExchangeAborted,
+  ExchangeFailed,
+  type ExchangeOptions,
+  exchange,
+} from "./http1/client.js";
 import { ConnectionPool } from "./http1/connection.js";
 import {
   type ActiveProbeKind,
@@ -47,6 +53,7 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
   const pool = new ConnectionPool({
     idleTimeoutMs: options.idleTimeoutMs ?? 15_000,
     maxIdlePerKey: 1024,
+    maxConnectingPerKey: 64,
     now: () => performance.now(),
   });
   // When each probe (by config object: a changed probe starts afresh) last connected afresh.
@@ -65,37 +72,19 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
     return true;
   }
 
-  async function hop(spec: HttpRequestSpec, config: HttpProbeConfig, fresh: boolean, signal: AbortSignal) {
-    const opts = {
-      pool: fresh ? undefined : pool,
-      insecure: config.tls?.insecure === true,
-      keepBody: config.expect?.body_contains !== undefined,
-      bodyLimit: BODY_LIMIT,
-      signal,
-    };
-    try {
-      return await exchange(spec, opts);
-    } catch (err) {
-      // The server closed the idle connection as we wrote to it: not the target's failure; once more, afresh.
-      if (err instanceof ExchangeFailed && err.stale) return exchange(spec, { ...opts, pool: undefined });
-      throw err;
-    }
-  }
-
   return {
     async run(config, signal) {
       const ts = systemClock.now();
       const t0 = performance.now();
-      const fail = (error: string, status?: number): ProbeResult => ({
-        probe: config.name,
-        ts,
-        ok: false,
-        latencyMs: roundMs(performance.now() - t0),
-        ...(status === undefined ? {} : { status }),
-        error,
-      });
-      if (signal.aborted) return fail(abortMessage(signal.reason, config.timeout));
+      if (signal.aborted) return failed(config, ts, t0, abortMessage(signal.reason, config.timeout));
 
+      const opts: ExchangeOptions = {
+        pool: wantsFresh(config, t0) ? undefined : pool,
+        insecure: config.tls?.insecure === true,
+        keepBody: config.expect?.body_contains !== undefined,
+        bodyLimit: BODY_LIMIT,
+        signal,
+      };
       const phases: HttpPhases = {
         dnsMs: 0,
         connectMs: 0,
@@ -106,26 +95,37 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
         tls: false,
       };
       let spec = requestFor(config);
-      const fresh = wantsFresh(config, t0);
       let res: Exchange;
       try {
         for (let redirects = 0; ; redirects++) {
-          res = await hop(spec, config, fresh, signal);
+          try {
+            res = await exchange(spec, opts);
+          } catch (err) {
+            // The server closed the idle connection as we wrote to it: not the target's failure; once more, afresh.
+            if (!(err instanceof ExchangeFailed && err.stale)) throw err;
+            res = await exchange(spec, { ...opts, pool: undefined });
+          }
           addPhases(phases, res);
           const location = res.headers.location;
           if (!config.follow_redirects || !isRedirect(res.status) || !location) break;
           if (redirects >= config.max_redirects) {
-            return fail(`too many redirects (more than ${config.max_redirects})`, res.status);
+            return failed(
+              config,
+              ts,
+              t0,
+              `too many redirects (more than ${config.max_redirects})`,
+              res.status,
+            );
           }
           spec = redirectRequest(spec, res.status, location);
         }
       } catch (err) {
-        if (err instanceof ExchangeAborted) return fail(abortMessage(err.reason, config.timeout));
-        return fail(errorMessage(err instanceof ExchangeFailed ? err.cause : err));
+        if (err instanceof ExchangeAborted)
+          return failed(config, ts, t0, abortMessage(err.reason, config.timeout));
+        return failed(config, ts, t0, errorMessage(err instanceof ExchangeFailed ? err.cause : err));
       }
 
-      const totalMs = performance.now() - t0;
-      phases.totalMs = roundMs(totalMs);
+      phases.totalMs = roundMs(performance.now() - t0);
       phases.tls = spec.url.protocol === "https:";
       const error =
         checkStatus(res.status, config.expect?.status) ??
@@ -147,6 +147,24 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
       pool.close();
     },
   };
+}
+
+function failed(
+  config: HttpProbeConfig,
+  ts: number,
+  t0: number,
+  error: string,
+  status?: number,
+): ProbeResult {
+  const result: ProbeResult = {
+    probe: config.name,
+    ts,
+    ok: false,
+    latencyMs: roundMs(performance.now() - t0),
+    error,
+  };
+  if (status !== undefined) result.status = status;
+  return result;
 }
 
 function addPhases(phases: HttpPhases, res: Exchange): void {

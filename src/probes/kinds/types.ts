@@ -51,7 +51,9 @@ export type ActiveProbeType = ActiveProbeConfig["type"];
 export interface ActiveProbeKind<C extends ActiveProbeConfig = ActiveProbeConfig> {
   /**
    * One check. Resolves (never rejects) with the result; when `signal` aborts, the kind releases
-   * its sockets at once and resolves with the abort reason as `error`.
+   * its sockets at once and resolves with the abort reason as `error`. By the time the promise
+   * settles the kind has removed every listener it added to `signal` and does not touch it again:
+   * the scheduler reuses signals that did not abort.
    */
   run(config: C, signal: AbortSignal): Promise<ProbeResult>;
 }

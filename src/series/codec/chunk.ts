@@ -75,7 +75,7 @@ export function encodeChunk(series: readonly ChunkSeries[], opts: { deflate: boo
 
   const raw = body.written();
   if (opts.deflate && raw.length >= DEFLATE_MIN) {
-    const packed = deflateRawSync(raw, { level: 9, memLevel: 9 });
+    const packed = deflateRawSync(raw, { level: 6 });
     if (packed.length + 1 < raw.length + 1) return withHeader(FLAG_DEFLATE, packed);
   }
   return withHeader(0, raw);

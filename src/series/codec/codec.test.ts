@@ -71,7 +71,7 @@ describe("value columns", () => {
   });
 
   it("keeps any double exactly when it fits no compact form (huge, tiny)", () => {
-    const values = [1e300, -2.5e-300, 5e-324, Number.MAX_VALUE, 0.1, 123456789.123456789];
+    const values = [1e300, -2.5e-300, 5e-324, Number.MAX_VALUE, 0.1, 123456789.12345679];
     expect(Array.from(roundTrip(values))).toEqual(values);
   });
 

@@ -53,7 +53,7 @@ export function encodeRollup(dayStart: number, series: readonly RollupSeries[]):
   let flags = 0;
   let payload: Uint8Array = raw;
   if (raw.length >= DEFLATE_MIN) {
-    const packed = deflateRawSync(raw, { level: 9, memLevel: 9 });
+    const packed = deflateRawSync(raw, { level: 6 });
     if (packed.length < raw.length) {
       flags = FLAG_DEFLATE;
       payload = packed;

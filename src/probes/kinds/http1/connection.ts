@@ -91,16 +91,83 @@ export interface PoolOptions {
   idleTimeoutMs: number;
   /** Idle connections kept per origin at most. */
   maxIdlePerKey: number;
+  /** Connection attempts in progress per origin at most; more requests wait for one to finish. */
+  maxConnectingPerKey: number;
   now: () => number;
 }
 
-/** Idle connections by origin, most recently used first (LIFO keeps the warm ones warm). */
+/**
+ * Told an idle connection to use, or undefined: open a new one (a connect slot is yours; report
+ * its end with `connectDone`).
+ */
+export interface Grant {
+  granted(conn: Connection | undefined): void;
+}
+
+/**
+ * Idle connections by origin, most recently used first (LIFO keeps the warm ones warm), and a cap
+ * on simultaneous connection attempts per origin. Without the cap, a burst of runs against one
+ * origin (a restart with thousands of probes on one host) opens a connection per run, each slower
+ * than the last, and in-flight runs snowball; with it, runs wait briefly for a connection that
+ * another run is about to hand back.
+ */
 export class ConnectionPool {
   private idle = new Map<string, Connection[]>();
   private idleCount = 0;
+  private connecting = new Map<string, number>();
+  private waiters = new Map<string, Grant[]>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: PoolOptions) {}
+
+  /**
+   * Grants at once when it can (an idle connection, or a free connect slot); otherwise queues the
+   * grant and returns the function that withdraws it.
+   */
+  acquire(key: string, grant: Grant): (() => void) | undefined {
+    const conn = this.take(key);
+    if (conn) {
+      grant.granted(conn);
+      return undefined;
+    }
+    const connecting = this.connecting.get(key) ?? 0;
+    if (connecting < this.opts.maxConnectingPerKey) {
+      this.connecting.set(key, connecting + 1);
+      grant.granted(undefined);
+      return undefined;
+    }
+    let queue = this.waiters.get(key);
+    if (!queue) {
+      queue = [];
+      this.waiters.set(key, queue);
+    }
+    queue.push(grant);
+    return () => {
+      const q = this.waiters.get(key);
+      const i = q ? q.indexOf(grant) : -1;
+      if (q && i >= 0) q.splice(i, 1);
+      if (q?.length === 0) this.waiters.delete(key);
+    };
+  }
+
+  /** A connection attempt granted by acquire() has ended (connected or failed): its slot passes on. */
+  connectDone(key: string): void {
+    const waiter = this.nextWaiter(key);
+    if (waiter) {
+      waiter.granted(undefined);
+      return;
+    }
+    const n = (this.connecting.get(key) ?? 1) - 1;
+    if (n > 0) this.connecting.set(key, n);
+    else this.connecting.delete(key);
+  }
+
+  private nextWaiter(key: string): Grant | undefined {
+    const queue = this.waiters.get(key);
+    const waiter = queue?.shift();
+    if (queue?.length === 0) this.waiters.delete(key);
+    return waiter;
+  }
 
   take(key: string): Connection | undefined {
     const stack = this.idle.get(key);
@@ -118,10 +185,18 @@ export class ConnectionPool {
     return undefined;
   }
 
-  /** Keeps `conn` for reuse; `hintMs` is the server's Keep-Alive timeout, if it sent one. */
+  /** Keeps `conn` for reuse (a waiting request gets it at once); `hintMs` is the server's Keep-Alive timeout. */
   give(conn: Connection, hintMs: number | undefined): void {
     const life =
       hintMs === undefined ? this.opts.idleTimeoutMs : Math.min(this.opts.idleTimeoutMs, hintMs - 1_000);
+    if (!conn.dead && life > 0) {
+      const waiter = this.nextWaiter(conn.key);
+      if (waiter) {
+        conn.handler = undefined;
+        waiter.granted(conn);
+        return;
+      }
+    }
     let stack = this.idle.get(conn.key);
     if (conn.dead || life <= 0 || (stack && stack.length >= this.opts.maxIdlePerKey)) {
       conn.retire();

@@ -34,7 +34,21 @@ type State =
 
 const CRLF = Buffer.from("\r\n");
 const CRLFCRLF = Buffer.from("\r\n\r\n");
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?:[ \t].*)?$/;
+
+/** The status of `HTTP/1.x NNN[ reason]` ending at `eol`, or -1. */
+function statusOf(head: string, eol: number): number {
+  if (eol < 12 || !head.startsWith("HTTP/1.") || head.charCodeAt(8) !== 32) return -1;
+  const minor = head.charCodeAt(7);
+  if (minor !== 48 && minor !== 49) return -1;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = head.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    status = status * 10 + d;
+  }
+  const after = head.charCodeAt(12);
+  return eol === 12 || after === 32 || after === 9 ? status : -1;
+}
 
 export class ResponseParser {
   status = 0;
@@ -143,31 +157,41 @@ export class ResponseParser {
     if (end > this.opts.maxHeadBytes) {
       throw new ResponseParseError(`response header section longer than ${this.opts.maxHeadBytes} bytes`);
     }
-    const lines = data.toString("latin1", 0, end).split("\r\n");
-    const m = STATUS_LINE.exec(lines[0] ?? "");
-    if (!m)
-      throw new ResponseParseError(`malformed status line ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
-    const status = Number(m[2]);
+    // Parsed by index rather than split/regex: a few strings per response, not an array of lines.
+    const head = data.toString("latin1", 0, end);
+    let eol = head.indexOf("\r\n");
+    if (eol < 0) eol = head.length;
+    const status = statusOf(head, eol);
+    if (status < 0)
+      throw new ResponseParseError(
+        `malformed status line ${JSON.stringify(head.slice(0, Math.min(eol, 80)))}`,
+      );
     const headers: Record<string, string> = {};
     let last = "";
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      if ((line[0] === " " || line[0] === "\t") && last) {
-        headers[last] += ` ${line.trim()}`; // obsolete line folding
+    for (let pos = eol + 2; pos < head.length; pos = eol + 2) {
+      eol = head.indexOf("\r\n", pos);
+      if (eol < 0) eol = head.length;
+      const first = head.charCodeAt(pos);
+      if ((first === 32 || first === 9) && last) {
+        headers[last] += ` ${head.slice(pos, eol).trim()}`; // obsolete line folding
         continue;
       }
-      const colon = line.indexOf(":");
-      if (colon <= 0)
-        throw new ResponseParseError(`malformed header line ${JSON.stringify(line.slice(0, 80))}`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      const colon = head.indexOf(":", pos);
+      if (colon <= pos || colon > eol) {
+        throw new ResponseParseError(
+          `malformed header line ${JSON.stringify(head.slice(pos, Math.min(eol, pos + 80)))}`,
+        );
+      }
+      const name = head.slice(pos, colon).trim().toLowerCase();
+      const value = head.slice(colon + 1, eol).trim();
+      const seen = headers[name];
+      headers[name] = seen === undefined ? value : `${seen}, ${value}`;
       last = name;
     }
     const rest = data.subarray(end + 4);
     if (status >= 100 && status < 200 && status !== 101) return rest; // interim response: the real one follows
     this.status = status;
-    this.minor = Number(m[1]);
+    this.minor = head.charCodeAt(7) - 48;
     this.headers = headers;
     this.frame();
     return rest;
