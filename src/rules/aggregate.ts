@@ -50,8 +50,8 @@ export function aggregate(
   checkWindow(values, start, end);
   switch (agg) {
     case "avg": {
-      const n = count(values, start, end);
-      return n === 0 ? null : (sum(values, start, end) as number) / n;
+      const n = sumAndCount(values, start, end);
+      return n === 0 ? null : lastSum / n;
     }
     case "sum":
       return sum(values, start, end);
@@ -82,28 +82,45 @@ function checkWindow(values: Float64Array, start: number, end: number): void {
   }
 }
 
-function sum(values: Float64Array, start: number, end: number): number | null {
+/** Set by sumAndCount (no tuple allocation on the hot path). */
+let lastSum = 0;
+
+/**
+ * Sum and count of the non-NaN values in one pass over the (at most two) contiguous runs of the
+ * ring, without a modulo per element: the rule engine runs this on every arriving sample.
+ */
+function sumAndCount(values: Float64Array, start: number, end: number): number {
   const n = values.length;
+  const len = end - start;
+  const from = start % n;
+  const firstEnd = Math.min(n, from + len);
   let total = 0;
-  let seen = false;
-  for (let i = start; i < end; i++) {
-    const v = values[i % n] as number;
-    if (!Number.isNaN(v)) {
+  let c = 0;
+  for (let i = from; i < firstEnd; i++) {
+    const v = values[i] as number;
+    if (v === v) {
       total += v;
-      seen = true;
+      c++;
     }
   }
-  return seen ? total : null;
+  const rest = len - (firstEnd - from);
+  for (let i = 0; i < rest; i++) {
+    const v = values[i] as number;
+    if (v === v) {
+      total += v;
+      c++;
+    }
+  }
+  lastSum = total;
+  return c;
+}
+
+function sum(values: Float64Array, start: number, end: number): number | null {
+  return sumAndCount(values, start, end) === 0 ? null : lastSum;
 }
 
 function count(values: Float64Array, start: number, end: number): number {
-  const n = values.length;
-  let c = 0;
-  for (let i = start; i < end; i++) {
-    const v = values[i % n] as number;
-    if (!Number.isNaN(v)) c++;
-  }
-  return c;
+  return sumAndCount(values, start, end);
 }
 
 /** sign 1 = max, -1 = min. */
