@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
@@ -64,6 +65,13 @@ describe("restart while firing", () => {
     });
     expect((await push(first.url, 500)).status).toBe(202);
     await waitFor(() => hook.received.length === 1, "first page", 10_000);
+    // Kill while firing, not mid-delivery: once the outbox has recorded the page as delivered.
+    // (Killed between the receiver's 200 and that record, the page is re-sent: at-least-once,
+    // with the same dedupKey — the outbox tests cover that case.)
+    const db = new Database(join(dir, "data", "ops.db"), { readonly: true });
+    const delivered = db.prepare("SELECT count(*) AS n FROM siren_outbox WHERE state = 'delivered'");
+    await waitFor(() => (delivered.get() as { n: number }).n === 1, "delivery recorded");
+    db.close();
     first.child.kill("SIGKILL");
     await killed(first.child);
 

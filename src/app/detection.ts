@@ -4,6 +4,7 @@
  * interfaces of its neighbours.
  */
 
+import { hostname } from "node:os";
 import { boardStatus, type LastResult } from "../board/index.js";
 import type { Bus } from "../bus/index.js";
 import type { OpsConfig } from "../config/index.js";
@@ -68,7 +69,13 @@ export function createDetection(o: DetectionOptions): Detection {
   const series = createSeriesStore({ store, clock, hotWindowMs: HOUR });
   const policy = new PolicyWatcher({ clock, logger });
   const incidents = createIncidentStore({ store, clock });
-  const outbox = new OutboxWorker({ store, clock, logger, receivers: receiversFrom(o.config) });
+  const outbox = new OutboxWorker({
+    store,
+    clock,
+    logger,
+    receivers: receiversFrom(o.config),
+    nodeId: process.env.HMS_OPS_NODE_ID ?? hostname(),
+  });
   const dispatcher = createDispatcher({
     store,
     clock,
@@ -172,7 +179,7 @@ export function createDetection(o: DetectionOptions): Detection {
       await rules.load();
       const config = o.config();
       await this.applyConfig(config);
-      outbox.start();
+      await outbox.start();
       dispatcher.start();
       policy.start();
       scheduler.start();

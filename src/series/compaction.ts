@@ -1,4 +1,6 @@
 import { type ChunkSeries, decodeChunk, encodeChunk } from "./codec/chunk.js";
+import { floorTo } from "./codec/minutes.js";
+import { DAY_MS } from "./codec/rollup.js";
 import { asBytes, asNumber, type ChunkMeta, FANOUT, type History, placeholders, slices } from "./history.js";
 
 /** Merges per transaction. */
@@ -33,11 +35,14 @@ function sizeClass(samples: number): number {
   return Math.floor(Math.log2(Math.max(1, samples)) / 2);
 }
 
-/** Within each size class, runs of FANOUT chunks in time order (a remainder waits for more). */
+/**
+ * Within each size class and UTC day (chunks never span a day boundary: see flush.ts), runs of
+ * FANOUT chunks in time order (a remainder waits for more).
+ */
 export function planMerges(tail: readonly ChunkMeta[]): ChunkMeta[][] {
-  const byClass = new Map<number, ChunkMeta[]>();
+  const byClass = new Map<string, ChunkMeta[]>();
   for (const c of tail) {
-    const k = sizeClass(c.samples);
+    const k = `${floorTo(c.t0, DAY_MS)}:${sizeClass(c.samples)}`;
     const list = byClass.get(k);
     if (list) list.push(c);
     else byClass.set(k, [c]);

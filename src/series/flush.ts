@@ -1,7 +1,8 @@
 import type { SqlExecutor } from "../store/index.js";
 import { type ChunkSeries, encodeChunk } from "./codec/chunk.js";
 import { floorTo, HOUR_MS } from "./codec/minutes.js";
-import { type BatchSeries, type FlushBatch, type History, slices } from "./history.js";
+import { DAY_MS } from "./codec/rollup.js";
+import { type BatchSeries, FLUSH_SEQ, type FlushBatch, type History, slices } from "./history.js";
 import type { SampleLog } from "./sample-log.js";
 import type { SeriesState } from "./series-state.js";
 
@@ -58,11 +59,14 @@ export class Flusher {
     let seriesPending = created.length > 0;
     try {
       if (seriesPending && batch.groups.size === 0) {
-        await this.h.store.tx((tx) => insertSeries(tx, created, this.h.clock.now()));
+        await this.h.store.tx(async (tx) => {
+          await insertSeries(tx, created, this.h.clock.now());
+          await saveSeq(tx, batch.seq);
+        });
         seriesPending = false;
       }
       for (const part of slices([...batch.groups], ROWS_PER_TX)) {
-        const rows = part.map(([grp, series]) => chunkRow(grp, series, batch.seq));
+        const rows = part.flatMap(([grp, series]) => chunkRows(grp, series, batch.seq));
         const ids = rows.map((r) => this.h.chunkId(r.samples));
         await this.h.store.tx(async (tx) => {
           if (seriesPending) await insertSeries(tx, created, this.h.clock.now());
@@ -72,14 +76,15 @@ export class Flusher {
               [ids[i] as number, r.grp, r.t0, r.t1, r.samples, r.seq, r.data],
             );
           }
+          await saveSeq(tx, batch.seq);
         });
         seriesPending = false;
         rows.forEach((r, i) => {
           const meta = { id: ids[i] as number, t0: r.t0, t1: r.t1, samples: r.samples, seq: r.seq };
           if (!this.h.isFinal(r.samples)) this.h.addTail(r.grp, meta);
           this.markLate(r.grp, r.t0, r.t1);
-          batch.groups.delete(r.grp);
         });
+        for (const [grp] of part) batch.groups.delete(grp);
       }
     } catch (err) {
       this.restore(batch, seriesPending ? created : []);
@@ -176,24 +181,51 @@ interface ChunkRow {
   data: Uint8Array;
 }
 
-function chunkRow(grp: number, series: BatchSeries[], seq: number): ChunkRow {
-  let t0 = Number.POSITIVE_INFINITY;
-  let t1 = Number.NEGATIVE_INFINITY;
-  let samples = 0;
-  const cols: ChunkSeries[] = series.map((b) => {
-    t0 = Math.min(t0, b.ts[0] as number);
-    t1 = Math.max(t1, b.ts[b.ts.length - 1] as number);
-    samples += b.ts.length;
-    return {
-      id: b.state.id,
-      ts: b.ts,
-      values: b.values,
-      n: b.ts.length,
-      ...(b.state.scale === undefined ? {} : { scale: b.state.scale }),
-    };
+/**
+ * One chunk row per UTC day the group's samples fall in (usually one): no chunk spans a day
+ * boundary, so every query can bound its scan of the t1 index to a day past its range.
+ */
+function chunkRows(grp: number, series: BatchSeries[], seq: number): ChunkRow[] {
+  const byDay = new Map<number, ChunkSeries[]>();
+  for (const b of series) {
+    let from = 0;
+    while (from < b.ts.length) {
+      const day = floorTo(b.ts[from] as number, DAY_MS);
+      let to = from + 1;
+      while (to < b.ts.length && (b.ts[to] as number) < day + DAY_MS) to++;
+      const col: ChunkSeries = {
+        id: b.state.id,
+        ts: b.ts.subarray(from, to),
+        values: b.values.subarray(from, to),
+        n: to - from,
+        ...(b.state.scale === undefined ? {} : { scale: b.state.scale }),
+      };
+      const list = byDay.get(day);
+      if (list) list.push(col);
+      else byDay.set(day, [col]);
+      from = to;
+    }
+  }
+  return [...byDay.values()].map((cols) => {
+    let t0 = Number.POSITIVE_INFINITY;
+    let t1 = Number.NEGATIVE_INFINITY;
+    let samples = 0;
+    for (const c of cols) {
+      t0 = Math.min(t0, c.ts[0] as number);
+      t1 = Math.max(t1, c.ts[c.n - 1] as number);
+      samples += c.n;
+    }
+    // Flush chunks are small and short-lived: compaction deflates what it merges.
+    return { grp, t0, t1, samples, seq, data: encodeChunk(cols, { deflate: false }) };
   });
-  // Flush chunks are small and short-lived: compaction deflates what it merges.
-  return { grp, t0, t1, samples, seq, data: encodeChunk(cols, { deflate: false }) };
+}
+
+/** The highest flush sequence, so a restart goes on above it (read back in start()). */
+async function saveSeq(tx: SqlExecutor, seq: number): Promise<void> {
+  await tx.run(
+    "INSERT INTO series_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    [FLUSH_SEQ, seq],
+  );
 }
 
 async function insertSeries(tx: SqlExecutor, created: readonly SeriesState[], now: number): Promise<void> {

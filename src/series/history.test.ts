@@ -76,6 +76,24 @@ describe("durable history", () => {
     await series.close();
   });
 
+  it("never writes a chunk across a UTC day boundary, nor merges across one", async () => {
+    const h = await openSeries();
+    const midnight = Math.floor(h.clock.now() / DAY) * DAY;
+    h.clock.advance(HOUR);
+    for (let m = 0; m < 8; m++) {
+      feed(h.series, "p", midnight - 4 * MIN + 15_000 + m * MIN, 3, 30_000, m); // the 4th straddles midnight
+      await h.series.flush();
+    }
+    await h.series.maintain();
+    const rows = await h.store.all<{ t0: number; t1: number }>(
+      "SELECT t0, t1 FROM series_chunks ORDER BY t0",
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) expect(Math.floor(r.t0 / DAY)).toBe(Math.floor(r.t1 / DAY));
+    const [got] = await h.series.range({ metric: "ok", from: midnight - HOUR, to: midnight + HOUR });
+    expect(got?.points).toHaveLength(24);
+  });
+
   it("merges small flush chunks into few deflated ones without changing what is read", async () => {
     const h = await openSeries();
     const start = h.clock.now() - 2 * HOUR;

@@ -31,6 +31,9 @@ export interface ChunkMeta {
   seq: number;
 }
 
+/** series_meta row holding the highest flush sequence written. */
+export const FLUSH_SEQ = "flush_seq";
+
 /** How many chunks of one size class compaction merges into one. */
 export const FANOUT = 4;
 

@@ -1,4 +1,5 @@
 import { decodeChunk } from "./codec/chunk.js";
+import { DAY_MS } from "./codec/rollup.js";
 import { asBytes, asNumber, type History, placeholders, slices } from "./history.js";
 import type { SeriesState } from "./series-state.js";
 
@@ -42,8 +43,10 @@ export async function readRaw(
 
   for (const part of slices(groups, GROUPS_PER_QUERY)) {
     const rows = await h.store.all<{ grp: unknown; seq: unknown; data: unknown }>(
-      `SELECT grp, seq, data FROM series_chunks WHERE grp IN (${placeholders(part.length)}) AND t1 >= ? AND t0 <= ? ORDER BY t0`,
-      [...part, from, to],
+      // A chunk lies within one UTC day, so none that overlaps ends a day or more after `to`.
+      `SELECT grp, seq, data FROM series_chunks WHERE grp IN (${placeholders(part.length)}) ` +
+        "AND t1 >= ? AND t1 < ? AND t0 <= ? ORDER BY t0",
+      [...part, from, to + DAY_MS, to],
     );
     for (const row of rows) {
       const grp = asNumber(row.grp);

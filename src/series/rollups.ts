@@ -33,17 +33,18 @@ export async function rollUp(h: History): Promise<number> {
   // Hours before `limit` are old enough.
   const limit = floorTo(now - wait - HOUR_MS, HOUR_MS) + HOUR_MS;
   for (let n = 0; n < DAYS_PER_RUN && h.watermark < limit; n++) {
-    // Hours without any chunk (an outage, a quiet store) are skipped in one step.
-    const next = await h.store.get<{ t: unknown }>("SELECT MIN(t0) AS t FROM series_chunks WHERE t1 >= ?", [
+    // Days without any chunk (an outage, a quiet store) are skipped in one step: a chunk lies
+    // within one UTC day, so nothing starts before the day of the smallest t1 (an index lookup).
+    const next = await h.store.get<{ t: unknown }>("SELECT MIN(t1) AS t FROM series_chunks WHERE t1 >= ?", [
       h.watermark,
     ]);
-    const first = next?.t === null || next?.t === undefined ? limit : floorTo(asNumber(next.t), HOUR_MS);
+    const first = next?.t === null || next?.t === undefined ? limit : floorTo(asNumber(next.t), DAY_MS);
     let mark = Math.max(h.watermark, Math.min(first, limit));
     if (mark < limit) {
       const end = Math.min(limit, floorTo(mark, DAY_MS) + DAY_MS);
       const rows = await h.store.all<{ grp: unknown }>(
-        "SELECT DISTINCT grp FROM series_chunks WHERE t1 >= ? AND t0 < ?",
-        [mark, end],
+        "SELECT DISTINCT grp FROM series_chunks WHERE t1 >= ? AND t1 < ? AND t0 < ?",
+        [mark, end + DAY_MS, end],
       );
       written += await rollUpSpan(
         h,
@@ -146,8 +147,9 @@ async function rawByGroup(
   to: number,
 ): Promise<Map<number, Map<number, Samples>>> {
   const rows = await h.store.all<{ grp: unknown; data: unknown }>(
-    `SELECT grp, data FROM series_chunks WHERE grp IN (${placeholders(groups.length)}) AND t1 >= ? AND t0 < ? ORDER BY t0`,
-    [...groups, from, to],
+    `SELECT grp, data FROM series_chunks WHERE grp IN (${placeholders(groups.length)}) ` +
+      "AND t1 >= ? AND t1 < ? AND t0 < ? ORDER BY t0",
+    [...groups, from, to + DAY_MS, to],
   );
   const out = new Map<number, Map<number, Samples>>();
   for (const row of rows) {

@@ -1,6 +1,7 @@
 /**
  * Samples appended since the last flush, in arrival order, for all series at once: three typed
- * arrays that grow geometrically and are reused from flush to flush. Appending allocates nothing,
+ * arrays that grow geometrically (by half: the log is sized by its busiest flush interval, and
+ * doubling would leave up to half of it unused for good) and are reused from flush to flush. Appending allocates nothing,
  * and there is no per-series buffer object (at 80,000 series those cost more than the samples).
  */
 export class SampleLog {
@@ -24,7 +25,7 @@ export class SampleLog {
   }
 
   grow(): void {
-    const size = this.ids.length * 2;
+    const size = Math.ceil(this.ids.length * 1.5);
     const ids = new Uint32Array(size);
     ids.set(this.ids);
     const ts = new Float64Array(size);

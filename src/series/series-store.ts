@@ -5,11 +5,10 @@ import { HOUR_MS } from "./codec/minutes.js";
 import { quantumScale } from "./codec/values.js";
 import { compact } from "./compaction.js";
 import { Flusher } from "./flush.js";
-import { ClockMember, DIVERGED, GroupClock } from "./group-clock.js";
-import { asNumber, FANOUT, History, slices, TEMP_ID_BASE } from "./history.js";
+import { asNumber, FANOUT, FLUSH_SEQ, History, TEMP_ID_BASE } from "./history.js";
+import { HotWindows } from "./hot-windows.js";
 import { seriesKey } from "./labels.js";
 import { queryRange } from "./range.js";
-import { type RawSeries, readRaw } from "./raw-reader.js";
 import { applyRetention } from "./retention.js";
 import { loadWatermark, rollUp } from "./rollups.js";
 import { type CanonicalLabels, SeriesIndex } from "./series-index.js";
@@ -125,9 +124,6 @@ export interface SeriesStore extends SampleAppender, SeriesQuerier, HotDemand, S
   stats(): SeriesStats;
 }
 
-const EMPTY = new Float64Array(0);
-/** Chunk groups read per warm-up query. */
-const WARM_GROUPS = 100;
 /** ms timings are kept to the µs unless declared otherwise (the http probe rounds to that too). */
 const MS_TIMING_SCALE = 3;
 const MAX_DETAILS = 20;
@@ -148,10 +144,7 @@ class SeriesStoreImpl implements SeriesStore {
   private readonly smallSamples: number;
   private readonly maxSamples: number;
   private readonly scales = new Map<string, number>();
-  private readonly demands = new Map<string, number>();
-  /** Shared timestamps of the demanded series, per chunk group. */
-  private readonly clocks = new Map<number, GroupClock>();
-  private demandGen = 0;
+  private readonly hot: HotWindows;
   private stamp = 0;
   private scratch: (SeriesState | undefined)[] = [];
   private timer: TimerHandle | undefined;
@@ -177,6 +170,7 @@ class SeriesStoreImpl implements SeriesStore {
       this.scales.set(metric, quantumScale(quantum));
     }
     this.index = new SeriesIndex(this.smallSamples);
+    this.hot = new HotWindows(opts.hotWindowMs, this.maxSamples);
     this.history = new History(opts.store, opts.clock, this.index, {
       rawMs,
       rollupMs: opts.retention?.rollupMs ?? 400 * DAY,
@@ -204,14 +198,22 @@ class SeriesStoreImpl implements SeriesStore {
       };
       this.index.load({ ...row, key: "" }, this.scaleOf(row.metric));
     }
-    const top = await this.opts.store.get<{ seq: unknown; final: unknown; temp: unknown }>(
-      "SELECT MAX(seq) AS seq, MAX(CASE WHEN id < ? THEN id END) AS final, MAX(CASE WHEN id >= ? THEN id END) AS temp " +
-        "FROM series_chunks",
-      [TEMP_ID_BASE, TEMP_ID_BASE],
+    // Each a lookup in the primary key (or one row), not a scan of the chunks.
+    const seq = await this.opts.store.get<{ value: unknown }>(
+      "SELECT value FROM series_meta WHERE name = ?",
+      [FLUSH_SEQ],
     );
-    h.seq = Math.max(h.seq, asNumber(top?.seq ?? 0));
-    h.nextFinalId = Math.max(h.nextFinalId, asNumber(top?.final ?? 0) + 1);
-    h.nextTempId = Math.max(h.nextTempId, asNumber(top?.temp ?? TEMP_ID_BASE - 1) + 1);
+    const final = await this.opts.store.get<{ id: unknown }>(
+      "SELECT MAX(id) AS id FROM series_chunks WHERE id < ?",
+      [TEMP_ID_BASE],
+    );
+    const temp = await this.opts.store.get<{ id: unknown }>(
+      "SELECT MAX(id) AS id FROM series_chunks WHERE id >= ?",
+      [TEMP_ID_BASE],
+    );
+    h.seq = Math.max(h.seq, asNumber(seq?.value ?? 0));
+    h.nextFinalId = Math.max(h.nextFinalId, asNumber(final?.id ?? 0) + 1);
+    h.nextTempId = Math.max(h.nextTempId, asNumber(temp?.id ?? TEMP_ID_BASE - 1) + 1);
     // Chunks small enough to merge; older small ones (a probe that went away) are left as they are.
     const recent = await this.opts.store.all<Record<string, unknown>>(
       "SELECT id, grp, t0, t1, samples, seq FROM series_chunks WHERE t1 >= ? AND samples * ? <= ?",
@@ -326,8 +328,7 @@ class SeriesStoreImpl implements SeriesStore {
     if (created) this.createAll(created, states, n);
 
     const stamp = ++this.stamp;
-    const gen = this.demandGen;
-    const maxSamples = this.maxSamples;
+    const hot = this.hot;
     const log = this.history.log;
     const touched: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -336,13 +337,7 @@ class SeriesStoreImpl implements SeriesStore {
       states[i] = undefined;
       const ts = Math.floor(s.ts);
       const v = s.value;
-      if (state.ringGen !== gen) this.retune(state);
-      const member = state.member;
-      if (member === undefined) state.ring.push(ts, v, state.windowMs, maxSamples);
-      else if (member.push(ts, v, maxSamples) === DIVERGED) {
-        this.detach(state);
-        state.ring.push(ts, v, state.windowMs, maxSamples);
-      }
+      hot.push(state, ts, v);
       log.push(state.id, ts, v);
       if (state.stamp !== stamp) {
         state.stamp = stamp;
@@ -403,123 +398,18 @@ class SeriesStoreImpl implements SeriesStore {
       : `ts is more than ${formatMs(this.maxPastMs)} in the past (older samples are beyond retention)`;
   }
 
-  /** Applies the current demands to a series (lazily, on its next append). */
-  private retune(state: SeriesState): void {
-    state.ringGen = this.demandGen;
-    const w = this.demands.get(state.metric) ?? 0;
-    state.windowMs = w;
-    if (w > 0 && !state.detached) {
-      if (state.member) {
-        state.member.windowMs = w;
-        state.member.clock.retune();
-      } else this.join(state, w);
-      return;
-    }
-    if (state.member) this.leave(state);
-    if (w === 0) state.detached = false;
-    state.ring.retune(w);
-  }
-
-  /** Puts a newly demanded series on its group's shared timestamps, with what its small ring holds. */
-  private join(state: SeriesState, windowMs: number): void {
-    let clock = this.clocks.get(state.grp);
-    if (!clock) {
-      clock = new GroupClock();
-      this.clocks.set(state.grp, clock);
-    }
-    const member = new ClockMember(clock, windowMs);
-    const w = state.ring.window(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-    for (let i = w.start; i < w.end; i++) {
-      member.push(w.ts[i % w.ts.length] as number, w.values[i % w.values.length] as number, this.maxSamples);
-    }
-    state.member = member;
-  }
-
-  /** Takes a series off its group's timestamps, into a ring of its own. */
-  private leave(state: SeriesState): void {
-    const member = state.member as ClockMember;
-    const { ts, values } = member.samples();
-    member.leave();
-    if (member.clock.members.size === 0) this.clocks.delete(state.grp);
-    state.member = undefined;
-    state.ring.load(ts, values);
-  }
-
-  private detach(state: SeriesState): void {
-    this.leave(state);
-    state.detached = true;
-    state.ring.retune(state.windowMs);
-  }
-
   // ---- demand ----
 
   demand(metric: string, ms: number): void {
-    const want = ms > 0 ? ms : this.opts.hotWindowMs;
-    if (want > (this.demands.get(metric) ?? 0)) {
-      this.demands.set(metric, want);
-      this.demandGen++;
-    }
+    this.hot.demand(metric, ms);
   }
 
   resetDemand(): void {
-    this.demands.clear();
-    this.demandGen++;
+    this.hot.resetDemand();
   }
 
-  async warm(): Promise<number> {
-    const now = this.clock.now();
-    const byGroup = new Map<number, SeriesState[]>();
-    for (const metric of this.demands.keys()) {
-      for (const s of this.index.find(metric)) {
-        if (s.ringGen !== this.demandGen) this.retune(s);
-        const list = byGroup.get(s.grp);
-        if (list) list.push(s);
-        else byGroup.set(s.grp, [s]);
-      }
-    }
-    let warmed = 0;
-    for (const part of slices([...byGroup.values()], WARM_GROUPS)) {
-      const states = part.flat();
-      const longest = Math.max(...states.map((s) => s.windowMs));
-      const raw = await readRaw(this.history, states, now - longest, now + this.maxFutureMs);
-      // Synchronous from here: appends that came in meanwhile are newer than anything read.
-      for (const group of part) warmed += this.warmGroup(group, raw, now);
-    }
-    return warmed;
-  }
-
-  /** Puts the samples of `raw` older than what the series of one group hold in front of them. */
-  private warmGroup(states: readonly SeriesState[], raw: Map<number, RawSeries>, now: number): number {
-    let warmed = 0;
-    const clocked = new Map<ClockMember, { ts: number[]; values: number[] }>();
-    for (const s of states) {
-      const held = s.member ? s.member.samples() : ringSamples(s);
-      const oldest = held.ts[0] ?? Number.POSITIVE_INFINITY;
-      const cutoff = now - s.windowMs; // what eviction would drop right away
-      const r = raw.get(s.id);
-      const ts: number[] = [];
-      const values: number[] = [];
-      for (let i = 0; r && i < r.ts.length; i++) {
-        const t = r.ts[i] as number;
-        if (t <= cutoff || t >= oldest || t <= (ts[ts.length - 1] ?? Number.NEGATIVE_INFINITY)) continue;
-        ts.push(t);
-        values.push(r.values[i] as number);
-      }
-      if (ts.length > 0) warmed++;
-      const merged = { ts: ts.concat(held.ts), values: values.concat(held.values) };
-      if (s.member) clocked.set(s.member, merged);
-      else if (ts.length > 0) {
-        s.ring.load(merged.ts, merged.values);
-        s.ring.retune(s.windowMs);
-      }
-    }
-    const clock = [...clocked.keys()][0]?.clock;
-    if (clock && warmed > 0) {
-      // A member whose metric is no longer demanded leaves on its next append; until then it keeps its samples.
-      for (const m of clock.members) if (!clocked.has(m)) clocked.set(m, m.samples());
-      clock.rebuild(clocked, this.maxSamples);
-    }
-    return warmed;
+  warm(): Promise<number> {
+    return this.hot.warm(this.history, this.index, this.clock.now(), this.maxFutureMs);
   }
 
   // ---- queries ----
@@ -533,14 +423,11 @@ class SeriesStoreImpl implements SeriesStore {
   }
 
   window(id: number, from: number, to: number): Window {
-    const state = this.index.get(id);
-    if (!state) return { ts: EMPTY, values: EMPTY, start: 0, end: 0 };
-    return state.member ? state.member.window(from, to) : state.ring.window(from, to);
+    return this.hot.window(this.index.get(id), from, to);
   }
 
   last(id: number): Point | undefined {
-    const state = this.index.get(id);
-    return state?.member ? state.member.last() : state?.ring.last();
+    return this.hot.last(this.index.get(id));
   }
 
   range(q: RangeQuery): Promise<RangeSeries[]> {
@@ -557,32 +444,12 @@ class SeriesStoreImpl implements SeriesStore {
   }
 
   stats(): SeriesStats {
-    let hotSamples = 0;
-    let bytesHot = 0;
-    for (const s of this.index.all()) {
-      if (s.member) {
-        // Slots of the group's window (those without a sample of this series are NaN).
-        hotSamples += s.member.clock.count;
-        bytesHot += s.member.values.length * 8;
-      } else {
-        hotSamples += s.ring.count;
-        bytesHot += s.ring.capacity * 16;
-      }
-    }
-    for (const clock of this.clocks.values()) bytesHot += clock.capacity * 8;
-    return { series: this.index.size, hotSamples, bytesHot, unflushedSamples: this.flusher.pendingSamples };
+    return {
+      series: this.index.size,
+      ...this.hot.stats(this.index.all()),
+      unflushedSamples: this.flusher.pendingSamples,
+    };
   }
-}
-
-function ringSamples(s: SeriesState): { ts: number[]; values: number[] } {
-  const w = s.ring.window(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-  const ts: number[] = [];
-  const values: number[] = [];
-  for (let i = w.start; i < w.end; i++) {
-    ts.push(w.ts[i % w.ts.length] as number);
-    values.push(w.values[i % w.values.length] as number);
-  }
-  return { ts, values };
 }
 
 function formatMs(ms: number): string {

@@ -17,6 +17,7 @@ export {
   summarize,
 } from "./notification.js";
 export {
+  claimRow,
   enqueueNotifications,
   listOutbox,
   type OutboxEntry,
@@ -24,6 +25,7 @@ export {
   type OutboxQuery,
   type OutboxRecord,
   type OutboxState,
+  releaseStaleLeases,
 } from "./outbox.js";
 export {
   type DeliveryAttempt,

@@ -32,4 +32,12 @@ CREATE INDEX siren_outbox_lease ON siren_outbox (state, lease_until);
 
 export const sirenMigrations: Migration[] = [
   { module: "sirens", version: 1, name: "notification outbox", sql: schema },
+  {
+    module: "sirens",
+    version: 2,
+    name: "lease owner",
+    // Which node holds a lease, so a node restarting after a crash can release its own at once
+    // instead of leaving a half-sent page (and the resolve queued behind it) blocked until expiry.
+    sql: "ALTER TABLE siren_outbox ADD COLUMN lease_owner TEXT",
+  },
 ];

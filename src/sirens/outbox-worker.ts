@@ -5,7 +5,9 @@
  * again. The one window for a duplicate — delivered, then the process dies before the mark — is
  * why delivery is at-least-once and receivers deduplicate by `dedupKey` (and `X-HMS-OPS-Delivery`).
  */
+
 import { AsyncResource } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import type { ReceiverConfig } from "../config/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
@@ -22,6 +24,7 @@ import {
   type OutboxEntry,
   type OutboxKind,
   type OutboxRecord,
+  releaseStaleLeases,
 } from "./outbox.js";
 import { receiverKindFor } from "./receivers/index.js";
 import { scrub } from "./receivers/scrub.js";
@@ -69,6 +72,12 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
   /** How long a claimed row is ours; must outlast one delivery. Default 2 min. */
   leaseMs?: number;
+  /**
+   * This node's stable name (the app passes HMS_OPS_NODE_ID or the host name). Leases are taken in
+   * its name, and `start()` releases the ones a crashed previous run left behind, so it must differ
+   * between nodes sharing a store. Without it, leases only expire.
+   */
+  nodeId?: string;
   /** Look for rows even when not kicked (other nodes' rows, missed kicks). Default 5 s. */
   pollMs?: number;
   logger?: Logger;
@@ -88,6 +97,9 @@ export class OutboxWorker {
     OutboxWorkerOptions;
   private readonly inflight = new Map<string, Promise<void>>();
   private passing: Promise<void> | undefined;
+  private starting: Promise<void> | undefined;
+  /** Lease owner when no nodeId is given: unique to this worker, so nothing is ever released for it. */
+  private readonly instanceId = randomUUID();
   private again = false;
   private running = false;
   private timer: TimerHandle | undefined;
@@ -108,10 +120,29 @@ export class OutboxWorker {
     return enqueueNotifications(tx, entries, this.opts.clock.now());
   }
 
-  start(): void {
-    if (this.running) return;
+  /**
+   * Starts delivering. With a `nodeId`, first releases the leases this node held before a crash,
+   * so an interrupted page (and the resolve queued behind it) is retried at once.
+   */
+  start(): Promise<void> {
+    if (this.running) return this.starting ?? Promise.resolve();
     this.running = true;
-    this.trigger();
+    const nodeId = this.opts.nodeId;
+    this.starting = (nodeId === undefined ? Promise.resolve(0) : releaseStaleLeases(this.opts.store, nodeId))
+      .then((released) => {
+        if (released > 0) {
+          this.opts.logger?.warn({ released }, "outbox: retrying deliveries interrupted by a crash");
+        }
+      })
+      .finally(() => {
+        this.starting = undefined;
+        this.trigger();
+      });
+    return this.starting;
+  }
+
+  private get owner(): string {
+    return this.opts.nodeId ?? this.instanceId;
   }
 
   /** Stops claiming; waits for deliveries in flight to be recorded. */
@@ -129,8 +160,8 @@ export class OutboxWorker {
 
   /** Resolves once no pass and no delivery is in progress (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.passing || this.inflight.size > 0) {
-      await Promise.allSettled([this.passing, ...this.inflight.values()]);
+    while (this.starting || this.passing || this.inflight.size > 0) {
+      await Promise.allSettled([this.starting, this.passing, ...this.inflight.values()]);
     }
   }
 
@@ -165,7 +196,7 @@ export class OutboxWorker {
         if (!this.running || this.inflight.size >= concurrency) break;
         if (this.inflight.has(row.id)) continue;
         // Lost races mean another node (or an earlier pass) has the row: skip it.
-        if (!(await claimRow(store, row.id, now, now + leaseMs))) continue;
+        if (!(await claimRow(store, row.id, now, now + leaseMs, this.owner))) continue;
         const delivery = this.deliver(row, row.attempts + 1).finally(() => {
           this.inflight.delete(row.id);
           this.schedulePass();

@@ -8,6 +8,7 @@ import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { sampleNotification, T0 } from "./fixtures.case.js";
 import {
+  claimRow,
   type DeliveryAttempt,
   enqueueNotifications,
   listOutbox,
@@ -263,6 +264,28 @@ describe("OutboxWorker", () => {
     await r.advanceTo(T0 + 60_000);
     expect(r.rx.requests).toHaveLength(1);
     expect((await listOutbox(r.store))[0]).toMatchObject({ state: "delivered", attempts: 2 });
+  });
+
+  it("a node restarting after a crash retries its own interrupted delivery at once, not after the lease", async () => {
+    const r = await rig({ leaseMs: 60_000, nodeId: "node-a" }, false);
+    await r.enqueue([firing()]);
+    const [row] = await listOutbox(r.store);
+    // This node's claim before it was killed mid-delivery.
+    expect(await claimRow(r.store, row!.id, T0, T0 + 60_000, "node-a")).toBe(true);
+    await r.worker.start();
+    await r.settle();
+    expect(r.rx.requests).toHaveLength(1);
+    expect((await listOutbox(r.store))[0]).toMatchObject({ state: "delivered", attempts: 2 });
+  });
+
+  it("another node's live lease is left alone at start", async () => {
+    const r = await rig({ leaseMs: 60_000, nodeId: "node-a" }, false);
+    await r.enqueue([firing()]);
+    const [row] = await listOutbox(r.store);
+    expect(await claimRow(r.store, row!.id, T0, T0 + 60_000, "node-b")).toBe(true);
+    await r.worker.start();
+    await r.settle();
+    expect(r.rx.requests).toHaveLength(0);
   });
 
   it("two workers on one database deliver each row exactly once", async () => {

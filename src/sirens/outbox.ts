@@ -137,13 +137,27 @@ export async function claimRow(
   id: string,
   now: number,
   leaseUntil: number,
+  owner: string | null = null,
 ): Promise<boolean> {
   const { changes } = await db.run(
-    `UPDATE siren_outbox SET lease_until = ?, attempts = attempts + 1, last_attempt_at = ?
+    `UPDATE siren_outbox SET lease_until = ?, lease_owner = ?, attempts = attempts + 1, last_attempt_at = ?
      WHERE id = ? AND state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`,
-    [leaseUntil, now, id, now, now],
+    [leaseUntil, owner, now, id, now, now],
   );
   return changes === 1;
+}
+
+/**
+ * Releases the leases `owner` held before a crash: at start a node holds none, so any lease in its
+ * name is from its previous life, and that delivery's outcome is unknown — it is retried at once
+ * (at-least-once; receivers deduplicate by dedupKey). Returns how many were released.
+ */
+export async function releaseStaleLeases(db: SqlExecutor, owner: string): Promise<number> {
+  const { changes } = await db.run(
+    "UPDATE siren_outbox SET lease_until = NULL, lease_owner = NULL WHERE state = 'pending' AND lease_owner = ?",
+    [owner],
+  );
+  return changes;
 }
 
 export async function markDelivered(db: SqlExecutor, id: string, now: number): Promise<void> {
