@@ -98,7 +98,7 @@ function sumAndCount(values: Float64Array, start: number, end: number): number {
   let c = 0;
   for (let i = from; i < firstEnd; i++) {
     const v = values[i] as number;
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       total += v;
       c++;
     }
@@ -106,7 +106,7 @@ function sumAndCount(values: Float64Array, start: number, end: number): number {
   const rest = len - (firstEnd - from);
   for (let i = 0; i < rest; i++) {
     const v = values[i] as number;
-    if (v === v) {
+    if (!Number.isNaN(v)) {
       total += v;
       c++;
     }
