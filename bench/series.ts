@@ -234,6 +234,9 @@ interface MemoryFigures {
   rssDeltaMb: number;
   heapDeltaMb: number;
   bytesHotMb: number;
+  /** V8's committed heap and memory outside it (typed arrays, Buffers), for the breakdown. */
+  heapTotalMb: number;
+  externalMb: number;
   series: number;
   hotSamples: number;
   seconds: number;
@@ -291,6 +294,8 @@ async function memoryChild(): Promise<MemoryFigures> {
       rssDeltaMb: (mem.rss - rss0) / 2 ** 20,
       heapDeltaMb: (mem.heapUsed - heap0) / 2 ** 20,
       bytesHotMb: stats.bytesHot / 2 ** 20,
+      heapTotalMb: mem.heapTotal / 2 ** 20,
+      externalMb: mem.external / 2 ** 20,
       series: stats.series,
       hotSamples: stats.hotSamples,
       seconds: (performance.now() - started) / 1000,
