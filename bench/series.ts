@@ -4,6 +4,7 @@
  * simulated clock so hours of probe results take seconds.
  */
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -237,9 +238,31 @@ interface MemoryFigures {
   /** V8's committed heap and memory outside it (typed arrays, Buffers), for the breakdown. */
   heapTotalMb: number;
   externalMb: number;
+  /** Linux only: anonymous memory of the process and the malloc heap within it. */
+  anonMb?: number;
+  fileMb?: number;
+  mallocHeapMb?: number;
   series: number;
   hotSamples: number;
   seconds: number;
+}
+
+/** From /proc/self: anonymous RSS, and the RSS of the malloc heap ([heap] mapping); {} elsewhere. */
+function linuxMemory(): { anonMb?: number; fileMb?: number; mallocHeapMb?: number } {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const anon = /RssAnon:\s+(\d+)/.exec(status)?.[1];
+    const file = /RssFile:\s+(\d+)/.exec(status)?.[1];
+    const smaps = readFileSync("/proc/self/smaps", "utf8");
+    const heap = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+)/.exec(smaps)?.[1];
+    return {
+      ...(anon ? { anonMb: Number(anon) / 1024 } : {}),
+      ...(file ? { fileMb: Number(file) / 1024 } : {}),
+      ...(heap ? { mallocHeapMb: Number(heap) / 1024 } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 function gcNow(): void {
@@ -296,6 +319,7 @@ async function memoryChild(): Promise<MemoryFigures> {
       bytesHotMb: stats.bytesHot / 2 ** 20,
       heapTotalMb: mem.heapTotal / 2 ** 20,
       externalMb: mem.external / 2 ** 20,
+      ...linuxMemory(),
       series: stats.series,
       hotSamples: stats.hotSamples,
       seconds: (performance.now() - started) / 1000,
