@@ -242,15 +242,18 @@ interface MemoryFigures {
   anonMb?: number;
   fileMb?: number;
   mallocHeapMb?: number;
+  /** Linux only: the highest RSS while filling (garbage between collections included). */
+  peakMb?: number;
   series: number;
   hotSamples: number;
   seconds: number;
 }
 
 /** From /proc/self: anonymous RSS, and the RSS of the malloc heap ([heap] mapping); {} elsewhere. */
-function linuxMemory(): { anonMb?: number; fileMb?: number; mallocHeapMb?: number } {
+function linuxMemory(): { anonMb?: number; fileMb?: number; mallocHeapMb?: number; peakMb?: number } {
   try {
     const status = readFileSync("/proc/self/status", "utf8");
+    const peak = /VmHWM:\s+(\d+)/.exec(status)?.[1];
     const anon = /RssAnon:\s+(\d+)/.exec(status)?.[1];
     const file = /RssFile:\s+(\d+)/.exec(status)?.[1];
     const smaps = readFileSync("/proc/self/smaps", "utf8");
@@ -258,6 +261,7 @@ function linuxMemory(): { anonMb?: number; fileMb?: number; mallocHeapMb?: numbe
     return {
       ...(anon ? { anonMb: Number(anon) / 1024 } : {}),
       ...(file ? { fileMb: Number(file) / 1024 } : {}),
+      ...(peak ? { peakMb: Number(peak) / 1024 } : {}),
       ...(heap ? { mallocHeapMb: Number(heap) / 1024 } : {}),
     };
   } catch {
@@ -271,6 +275,17 @@ function gcNow(): void {
 }
 
 /**
+ * A full GC, twice, with pauses: V8 frees ArrayBuffer memory and unmaps heap pages on background
+ * threads after a GC, so RSS read at once still counts garbage (up to 200 MB here).
+ */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    gcNow();
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/**
  * 10,000 probes × 8 metrics every 5 s for 1 h 5 min, with rules demanding 1 h of latency, ok and
  * value; flush and maintenance every simulated minute. RSS after a full GC, against the process
  * before the store existed.
@@ -279,7 +294,7 @@ async function memoryChild(): Promise<MemoryFigures> {
   const metrics = ["latency", "ok", "value", "status", "dns", "connect", "tls", "ttfb"];
   const o = await openTemp();
   const clock = new FakeClock(T0);
-  gcNow();
+  await settle();
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
   const series = createSeriesStore({ store: o.store, clock, hotWindowMs: HOUR, flushIntervalMs: NEVER });
@@ -309,7 +324,7 @@ async function memoryChild(): Promise<MemoryFigures> {
         await series.maintain();
       }
     }
-    gcNow();
+    await settle();
     const mem = process.memoryUsage();
     const stats = series.stats();
     return {
@@ -365,7 +380,9 @@ export async function run(): Promise<BenchResult[]> {
   const mem = await hotWindowMemory();
   console.log(
     `  (memory: ${mem.series.toLocaleString("en-US")} series, ${mem.hotSamples.toLocaleString("en-US")} hot samples, ` +
-      `typed arrays ${mem.bytesHotMb.toFixed(0)} MB, RSS +${mem.rssDeltaMb.toFixed(0)} MB, heap +${mem.heapDeltaMb.toFixed(0)} MB, ` +
+      `typed arrays ${mem.bytesHotMb.toFixed(0)} MB, RSS +${mem.rssDeltaMb.toFixed(0)} MB after GC ` +
+      `(V8 heap ${mem.heapTotalMb.toFixed(0)} MB, external ${mem.externalMb.toFixed(0)} MB` +
+      `${mem.peakMb === undefined ? "" : `; peak RSS while filling ${mem.peakMb.toFixed(0)} MB`}), ` +
       `${mem.seconds.toFixed(0)} s to fill)`,
   );
   return [
