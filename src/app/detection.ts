@@ -179,6 +179,9 @@ export function createDetection(o: DetectionOptions): Detection {
       await rules.load();
       const config = o.config();
       await this.applyConfig(config);
+      // The rules have declared how far back they read: refill those hot windows from history,
+      // so the first hour after a restart does not run on partial windows.
+      await series.warm();
       await outbox.start();
       dispatcher.start();
       policy.start();
