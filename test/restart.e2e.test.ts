@@ -1,10 +1,10 @@
 /** kill -9 while firing, restart on the same data dir: no second page, still firing, resolves once. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
 const BIN = resolve("bin/hms-ops.js");
@@ -89,5 +89,46 @@ describe("restart while firing", () => {
     expect(hook.received.map((r) => r.body.status)).toEqual(["firing", "resolved"]);
     expect(hook.received[1]?.body.dedupKey).toBe(hook.received[0]?.body.dedupKey);
     expect(await sloState(second.url)).toBe("ok");
+  });
+});
+
+describe("hot windows after a restart", () => {
+  it("an `over` window still holds the samples from before the restart", async () => {
+    const yaml =
+      `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: q, type: push }\n` +
+      `slos:\n  - { name: q-slow, probe: q, when: "avg(value) > 100 over 1m" }\n`;
+    let srv = await startApp(yaml);
+    const dir = srv.dir;
+    try {
+      const now = Date.now();
+      const samples = [50, 40, 30, 20, 10].map((ago) => ({ probe: "q", value: 500, ts: now - ago * 1000 }));
+      expect(
+        (await api(srv.url, "/api/v1/metrics", { method: "POST", token: TOKENS.sensor, body: { samples } }))
+          .status,
+      ).toBe(202);
+      const state = async (s: Running) =>
+        (
+          (await api(s.url, "/api/v1/alerts", { token: TOKENS.reader })).body as {
+            alerts: { state: string; value: number }[];
+          }
+        ).alerts[0];
+      await waitFor(async () => (await state(srv))?.state === "firing", "firing before restart");
+      await srv.app.close(); // flushes buffered samples
+      srv = await startApp(yaml, { dir });
+      const zero = { samples: [{ probe: "q", value: 0 }] };
+      expect(
+        (await api(srv.url, "/api/v1/metrics", { method: "POST", token: TOKENS.sensor, body: zero })).status,
+      ).toBe(202);
+      // (5 × 500 + 0) / 6 ≈ 417: still firing. Without the pre-restart samples the average would be 0.
+      const after = await waitFor(async () => {
+        const a = await state(srv);
+        return a && a.value !== 500 ? a : undefined;
+      }, "evaluation of the new sample");
+      expect(after.state).toBe("firing");
+      expect(after.value).toBeCloseTo(2500 / 6, 5);
+    } finally {
+      await srv.app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
