@@ -20,32 +20,17 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/log.js";
 import type { HotDemand, SeriesInfo, SeriesQuerier } from "../series/index.js";
 import type { Store } from "../store/index.js";
-import {
-  type Alert,
-  type AlertView,
-  alertIdOf,
-  durable,
-  impliedEvaluation,
-  metaOf,
-  viewOf,
-} from "./alert.js";
+import { type Alert, type AlertView, durable, impliedEvaluation, metaOf, viewOf } from "./alert.js";
 import { AlertIndex } from "./alert-index.js";
+import { attachSeries } from "./attach.js";
 import { Batch, rowOf } from "./batch.js";
-import {
-  compileSlo,
-  demandOf,
-  indexRules,
-  type RuleIndex,
-  rulesFor,
-  selects,
-  type ThresholdRule,
-} from "./compile.js";
+import { compileSlo, demandOf, indexRules, type RuleIndex, selects, type ThresholdRule } from "./compile.js";
 import type { Condition } from "./condition.js";
 import { DeadlineQueue } from "./deadlines.js";
 import type { AlertEvent, TransitionSink } from "./events.js";
 import { type AlertRow, deleteRows, loadRows, upsertRows } from "./persistence.js";
 import { type SloStateView, sloStateOf } from "./slo-states.js";
-import { type AlertStatus, initialStatus, nextDeadline } from "./state-machine.js";
+import { type AlertStatus, nextDeadline } from "./state-machine.js";
 import { emptyWork, isEmpty, mergeWork, opsOf, type Work } from "./work.js";
 
 export interface RuleEngineOptions {
@@ -387,42 +372,12 @@ export class RuleEngine {
     }
   }
 
-  /** A series seen for the first time under the current rules gets an alert per matching rule. */
   private attach(info: SeriesInfo, now: number): void {
-    this.seen.add(info.id);
-    for (const rule of rulesFor(this.byMetric, info.metric, info.labels)) {
-      // A reload re-matches every series: find the kept alert without hashing its id again.
-      const kept = this.live.onSeries(info.id)?.find((x) => x.meta.slo === rule.name);
-      if (kept !== undefined && kept.seriesKey === info.key) continue;
-      const id = alertIdOf(rule.name, info.key);
-      let a = this.live.get(id);
-      if (a === undefined) {
-        const status = initialStatus(now);
-        const episodes = this.retired.get(id);
-        if (episodes !== undefined) {
-          status.episode = episodes;
-          this.retired.delete(id);
-        }
-        a = {
-          id,
-          seriesKey: info.key,
-          metric: info.metric,
-          seriesLabels: info.labels,
-          seriesId: null,
-          rule,
-          meta: metaOf(rule, info.labels),
-          status,
-          // A returning alert's tombstone row already holds this (ok, its episode count).
-          persisted: episodes === undefined ? null : durable(status),
-          lastEval: null,
-          priorMeta: null,
-          next: null,
-          nextEval: null,
-        };
-        this.live.add(a);
-      }
-      this.live.setSeries(a, info.id);
-    }
+    attachSeries(
+      { seen: this.seen, byMetric: this.byMetric, live: this.live, retired: this.retired },
+      info,
+      now,
+    );
   }
 
   // ---- one batch ----------------------------------------------------------------------------
