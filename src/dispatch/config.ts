@@ -7,6 +7,8 @@ export interface DispatchConfig {
   receivers: Readonly<Record<string, ReceiverConfig>>;
   /** Base of links in notifications: `server.url`, else the listen address. */
   baseUrl: string;
+  /** `server.incidents.reopen_within`. */
+  reopenWithinMs: number;
 }
 
 const cache = new WeakMap<OpsConfig, DispatchConfig>();
@@ -20,6 +22,7 @@ export function dispatchConfigFrom(config: OpsConfig): DispatchConfig {
       sirens: config.sirens,
       receivers: config.receivers,
       baseUrl: config.server.url ?? listenUrl(config.server.listen),
+      reopenWithinMs: config.server.incidents?.reopen_within ?? 0,
     };
     cache.set(config, view);
   }

@@ -208,21 +208,6 @@ describe("dispatch: firing and resolve", () => {
   });
 });
 
-describe("dispatch: delivery latency", () => {
-  it("has the firing notification leave within 100 ms of the commit", async () => {
-    const h = await harness({ clock: systemClock });
-    const lags: number[] = [];
-    for (let i = 1; i <= 5; i++) {
-      const arrived = h.rx.waitFor(i);
-      await h.handle(alertEvent({ alertId: `lat-${i}`, at: Date.now(), firedAt: Date.now() }));
-      const committed = performance.now();
-      const requests = await arrived;
-      lags.push(requests[i - 1]!.at - committed);
-    }
-    expect(Math.max(...lags)).toBeLessThan(100);
-  });
-});
-
 describe("dispatch: repeat", () => {
   const HOUR = 3_600_000;
 
@@ -300,6 +285,7 @@ describe("dispatchConfigFrom", () => {
         eval_interval: 5000,
         body_limit: 1,
         auth: { tokens: [], public_board: false },
+        incidents: { reopen_within: 60_000 },
       },
       probes: [],
       slos: [{ name: "a", when: "ok < 1", no_data: "keep", severity: "page", labels: {} }],

@@ -100,3 +100,14 @@ function toRecord(r: Row): EpisodeRecord {
     resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
   };
 }
+
+/** Adds receivers told later (escalation), so repeats and the resolve reach them too. */
+export async function addReceivers(tx: Tx, r: EpisodeRecord, more: readonly string[]): Promise<string[]> {
+  const receivers = [...new Set([...r.receivers, ...more])];
+  await tx.run("UPDATE dispatch_episodes SET receivers = ? WHERE alert_id = ? AND episode = ?", [
+    JSON.stringify(receivers),
+    r.alertId,
+    r.episode,
+  ]);
+  return receivers;
+}

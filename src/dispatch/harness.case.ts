@@ -100,6 +100,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       counsel: { type: "webhook", url: second.url, timeout: 2000 },
     },
     baseUrl: "http://ops.example",
+    reopenWithinMs: 0,
   };
   const policy: PolicyState = {
     id: "pack-2026-11-01",

@@ -52,12 +52,15 @@ describe("incident ids and urls", () => {
   });
 });
 
+const MIN = 60_000;
+
 describe("IncidentStore", () => {
   it("opens one incident per alert episode, with the detection facts", async () => {
     const { store, incidents } = await open();
     const event = alertEvent();
-    const opened = await store.tx((tx) => incidents.openFor(tx, event, "pack-1", { summary: "s" }));
-    expect(opened).toEqual({
+    const first = await store.tx((tx) => incidents.openFor(tx, event, "pack-1", { summary: "s" }));
+    expect(first.role).toBe("opened");
+    expect(first.incident).toEqual({
       id: expect.stringMatching(INCIDENT_ID_PATTERN),
       slo: "irs-login-latency",
       probe: "irs-login",
@@ -71,14 +74,21 @@ describe("IncidentStore", () => {
       labels: event.labels,
       title: "irs-login-latency: latency > 250ms for 2s",
       summary: "s",
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedBy: null,
+      groupKey: null,
+      reopens: 0,
     });
     const again = await store.tx((tx) => incidents.openFor(tx, event, "pack-2"));
-    expect(again).toEqual(opened);
-    const next = await store.tx((tx) => incidents.openFor(tx, alertEvent({ episode: 2 }), "pack-2"));
-    expect(next.id).not.toBe(opened.id);
-    expect(await incidents.list()).toHaveLength(2);
-    expect(await incidents.get(opened.id)).toEqual(opened);
+    expect(again).toEqual({ incident: first.incident, role: "existing" });
+    expect(await incidents.get(first.incident.id)).toEqual(first.incident);
     expect(await incidents.get("INC-NOPE00")).toBeUndefined();
+    const detail = await incidents.detail(first.incident.id);
+    expect(detail?.timeline.map((e) => [e.seq, e.type, e.data.role ?? null])).toEqual([
+      [1, "incident.opened", null],
+      [2, "alert.firing", "opened"],
+    ]);
   });
 
   it("leaves nothing behind when the surrounding transaction rolls back", async () => {
@@ -91,23 +101,24 @@ describe("IncidentStore", () => {
     ).rejects.toThrow("engine failed");
     expect(await incidents.list()).toEqual([]);
     expect(await store.all("SELECT * FROM incident_alerts")).toEqual([]);
+    expect(await store.all("SELECT * FROM incident_events")).toEqual([]);
   });
 
   it("yields to an incident another node linked to the episode first, leaving no orphan", async () => {
     const { store, incidents } = await open();
     const event = alertEvent();
     const theirs = await store.tx((tx) => incidents.openFor(tx, event, "pack-1"));
-    // Our read ran before their commit: it saw no incident for the episode.
+    // Our reads ran before their commit: they saw no incident for the episode, nor for the SLO.
     const blind = (tx: Tx): Tx => {
-      let hidden = false;
+      let hidden = 0;
       return {
         dialect: tx.dialect,
         lock: tx.lock,
         all: (sql, params) => tx.all(sql, params),
         run: (sql, params) => tx.run(sql, params),
         get: <T>(sql: string, params?: readonly SqlValue[]) => {
-          if (!hidden && sql.includes("JOIN incidents")) {
-            hidden = true;
+          if (hidden < 2 && (sql.includes("JOIN incidents") || sql.includes("WHERE i.slo = ?"))) {
+            hidden++;
             return Promise.resolve(undefined);
           }
           return tx.get<T>(sql, params);
@@ -115,51 +126,123 @@ describe("IncidentStore", () => {
       };
     };
     const ours = await store.tx((tx) => incidents.openFor(blind(tx), event, "pack-2"));
-    expect(ours).toEqual(theirs);
-    expect(await incidents.list()).toEqual([theirs]);
+    expect(ours).toEqual({ incident: theirs.incident, role: "existing" });
+    expect(await incidents.list()).toEqual([theirs.incident]);
   });
 
   it("draws another id when the first collides", async () => {
     const ids = ["INC-AAAAAA", "INC-AAAAAA", "INC-BBBBBB"];
     const { store, incidents } = await open(() => ids.shift() ?? "INC-CCCCCC");
-    const a = await store.tx((tx) => incidents.openFor(tx, alertEvent({ alertId: "a" }), null));
-    const b = await store.tx((tx) => incidents.openFor(tx, alertEvent({ alertId: "b" }), null));
-    expect([a.id, b.id]).toEqual(["INC-AAAAAA", "INC-BBBBBB"]);
+    const a = await store.tx((tx) => incidents.openFor(tx, alertEvent({ slo: "a", alertId: "a" }), null));
+    const b = await store.tx((tx) => incidents.openFor(tx, alertEvent({ slo: "b", alertId: "b" }), null));
+    expect([a.incident.id, b.incident.id]).toEqual(["INC-AAAAAA", "INC-BBBBBB"]);
   });
 
-  it("resolves once, at the resolve time, and lists by state", async () => {
+  it("has alerts of one SLO share its open incident, which resolves with the last of them", async () => {
     const { store, incidents } = await open();
-    const firing = alertEvent();
-    const other = await store.tx((tx) => incidents.openFor(tx, alertEvent({ alertId: "other" }), null));
-    const opened = await store.tx((tx) => incidents.openFor(tx, firing, "pack-1"));
-    const resolved = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(firing, T0 + 60_000)));
-    expect(resolved).toMatchObject({ id: opened.id, state: "resolved", resolvedAt: T0 + 60_000 });
-    const twice = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(firing, T0 + 99_000)));
-    expect(twice?.resolvedAt).toBe(T0 + 60_000);
-    expect((await incidents.list({ state: "open" })).map((i) => i.id)).toEqual([other.id]);
-    expect((await incidents.list({ state: "resolved" })).map((i) => i.id)).toEqual([opened.id]);
+    const east = alertEvent({ alertId: "east", labels: { region: "east" } });
+    const west = alertEvent({ alertId: "west", labels: { region: "west" }, at: T0 + 5000, firedAt: T0 + 5000 });
+    const opened = await store.tx((tx) => incidents.openFor(tx, east, "pack-1"));
+    const joined = await store.tx((tx) => incidents.openFor(tx, west, "pack-1"));
+    expect(joined).toEqual({ incident: opened.incident, role: "joined" });
+    const first = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(east, T0 + MIN)));
+    expect(first).toMatchObject({ resolvedNow: false, incident: { state: "open" } });
+    const last = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(west, T0 + 2 * MIN)));
+    expect(last).toMatchObject({ resolvedNow: true, incident: { state: "resolved", resolvedAt: T0 + 2 * MIN } });
+    const again = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(west, T0 + 3 * MIN)));
+    expect(again?.resolvedNow).toBe(false);
+    const detail = await incidents.detail(opened.incident.id);
+    expect(detail?.alerts.map((a) => [a.alertId, a.resolvedAt])).toEqual([
+      ["east", T0 + MIN],
+      ["west", T0 + 2 * MIN],
+    ]);
+    expect(detail?.timeline.map((e) => e.type)).toEqual([
+      "incident.opened",
+      "alert.firing",
+      "alert.firing",
+      "alert.resolved",
+      "alert.resolved",
+      "incident.resolved",
+    ]);
     expect(await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(alertEvent({ episode: 9 }), T0)))).toBe(
       undefined,
     );
   });
 
-  it("keeps an incident with several alerts open until the last one resolves", async () => {
+  it("groups other SLOs of a siren within the window, and only within it", async () => {
     const { store, incidents } = await open();
-    const first = alertEvent({ alertId: "a" });
-    const second = alertEvent({ alertId: "b" });
-    const incident = await store.tx((tx) => incidents.openFor(tx, first, null));
-    // Grouping (next issue) links a second alert to the same incident; the table already allows it.
-    await store.run(
-      "INSERT INTO incident_alerts (incident_id, alert_id, episode, linked_at) VALUES (?, ?, ?, ?)",
-      [incident.id, "b", 1, T0],
-    );
-    expect(await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(first, T0 + 1000)))).toMatchObject({
+    const group = { key: "siren:oncall", windowMs: 30_000 };
+    const a = alertEvent({ slo: "a", alertId: "a" });
+    const b = alertEvent({ slo: "b", alertId: "b", at: T0 + 10_000, firedAt: T0 + 10_000 });
+    const late = alertEvent({ slo: "c", alertId: "c", at: T0 + 31_000, firedAt: T0 + 31_000 });
+    const first = await store.tx((tx) => incidents.openFor(tx, a, null, { group }));
+    expect(first.incident.groupKey).toBe("siren:oncall");
+    expect((await store.tx((tx) => incidents.openFor(tx, b, null, { group }))).role).toBe("joined");
+    const third = await store.tx((tx) => incidents.openFor(tx, late, null, { group }));
+    expect(third.role).toBe("opened");
+    expect(third.incident.id).not.toBe(first.incident.id);
+  });
+
+  it("reopens the SLO's incident on a re-fire within reopen_within, and opens a new one after", async () => {
+    const { store, incidents } = await open();
+    const firing = alertEvent();
+    const opened = await store.tx((tx) => incidents.openFor(tx, firing, "pack-1"));
+    await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(firing, T0 + MIN)));
+    const refire = alertEvent({ episode: 2, at: T0 + 5 * MIN, firedAt: T0 + 5 * MIN });
+    const reopened = await store.tx((tx) => incidents.openFor(tx, refire, "pack-2", { reopenWithinMs: 15 * MIN }));
+    expect(reopened.role).toBe("reopened");
+    expect(reopened.incident).toMatchObject({
+      id: opened.incident.id,
       state: "open",
+      resolvedAt: null,
+      episode: 2,
+      policyId: "pack-2",
+      reopens: 1,
     });
-    expect(await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(second, T0 + 2000)))).toMatchObject({
-      id: incident.id,
-      state: "resolved",
-      resolvedAt: T0 + 2000,
+    await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(refire, T0 + 6 * MIN)));
+    const much = alertEvent({ episode: 3, at: T0 + 30 * MIN, firedAt: T0 + 30 * MIN });
+    const fresh = await store.tx((tx) => incidents.openFor(tx, much, null, { reopenWithinMs: 15 * MIN }));
+    expect(fresh.role).toBe("opened");
+    expect(fresh.incident.id).not.toBe(opened.incident.id);
+  });
+
+  it("acknowledges and resolves by hand once, naming who, and refuses what makes no sense", async () => {
+    const { store, incidents } = await open();
+    const { incident } = await store.tx((tx) => incidents.openFor(tx, alertEvent(), null));
+    const acked = await store.tx((tx) => incidents.acknowledge(tx, incident.id, "alice", T0 + 1000));
+    expect(acked).toMatchObject({ state: "acknowledged", acknowledgedBy: "alice", acknowledgedAt: T0 + 1000 });
+    await expect(store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 2000))).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("already acknowledged by alice"),
     });
+    expect(await incidents.list({ active: true })).toHaveLength(1);
+    expect(await incidents.countActive()).toBe(1);
+    const done = await store.tx((tx) => incidents.resolveByHand(tx, incident.id, "bob", T0 + 3000));
+    expect(done).toMatchObject({ state: "resolved", resolvedBy: "bob", resolvedAt: T0 + 3000 });
+    await expect(store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 4000))).rejects.toMatchObject({
+      code: "conflict",
+    });
+    await expect(store.tx((tx) => incidents.resolveByHand(tx, incident.id, "bob", T0))).rejects.toMatchObject({
+      code: "conflict",
+    });
+    await expect(store.tx((tx) => incidents.acknowledge(tx, "INC-NOPE00", "bob", T0))).rejects.toMatchObject({
+      code: "not_found",
+    });
+    const timeline = (await incidents.detail(incident.id))?.timeline ?? [];
+    expect(timeline.filter((e) => e.actor).map((e) => [e.type, e.actor])).toEqual([
+      ["incident.acknowledged", "alice"],
+      ["incident.resolved", "bob"],
+    ]);
+    expect(await incidents.countActive()).toBe(0);
+  });
+
+  it("keeps the first evidence packet of an episode", async () => {
+    const { store, incidents } = await open();
+    const event = alertEvent();
+    const { incident } = await store.tx((tx) => incidents.openFor(tx, event, null));
+    const packet = (n: number) => ({ alertId: event.alertId, episode: 1, capturedAt: T0 + n, packet: { n } });
+    await store.tx((tx) => incidents.addEvidence(tx, incident.id, packet(1)));
+    await store.tx((tx) => incidents.addEvidence(tx, incident.id, packet(2)));
+    expect((await incidents.detail(incident.id))?.evidence).toEqual([packet(1)]);
   });
 });

@@ -8,7 +8,8 @@ import { randomUUID } from "node:crypto";
 import type { SqlExecutor, Tx } from "../store/index.js";
 import type { Notification } from "./notification.js";
 
-export type OutboxKind = "firing" | "repeat" | "resolved";
+/** `acknowledged` tells receivers that track pages (PagerDuty) that a human has it. */
+export type OutboxKind = "firing" | "repeat" | "acknowledged" | "resolved";
 export type OutboxState = "pending" | "delivered" | "failed" | "dead";
 
 export interface OutboxEntry {
@@ -92,7 +93,7 @@ export async function enqueueNotifications(
       );
       if (backlog) continue;
     }
-    const ord = e.kind === "resolved" ? RESOLVED_ORD : repeatNo;
+    const ord = e.kind === "resolved" ? RESOLVED_ORD : e.kind === "acknowledged" ? RESOLVED_ORD - 1 : repeatNo;
     const { changes } = await tx.run(
       `INSERT INTO siren_outbox (id, dedup_key, receiver, kind, repeat_no, ord, incident_id, payload, created_at,
          attempts, next_attempt_at, lease_until, state, last_error, last_attempt_at, delivered_at)

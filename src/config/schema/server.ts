@@ -83,6 +83,11 @@ export const serverSchema = strict({
     tokens: z.array(tokenSchema).default([]),
     public_board: z.boolean().default(false),
   }).default({ tokens: [], public_board: false }),
+  incidents: strict({
+    reopen_within: duration()
+      .default(15 * 60_000)
+      .meta({ description: "A re-fire of an SLO within this time after its incident resolved reopens it" }),
+  }).default({ reopen_within: 15 * 60_000 }),
 }) satisfies z.ZodType<ServerConfig>;
 
 export const policySchema = strict({

@@ -1,0 +1,96 @@
+/**
+ * The human side of an incident (DESIGN §4 `POST /api/v1/incidents/:id/ack|resolve|notes`, operate
+ * scope): each runs through `perform`, so it is audited with the token's name in the same
+ * transaction, and lands on the timeline. Dispatch hooks in to stop repeats and escalation on an
+ * ack and to tell the receivers (PagerDuty acknowledge/resolve), in that same transaction.
+ */
+import { z } from "zod";
+import { defineAction } from "../core/action.js";
+import { OpsError } from "../core/errors.js";
+import type { Tx } from "../store/index.js";
+import type { Incident, IncidentState, IncidentStore, TimelineEvent } from "./index.js";
+
+declare module "../bus/index.js" {
+  interface BusTopics {
+    /** A human changed an incident (the board subscribes). */
+    "incidents.changed": { id: string; state: IncidentState; change: "acknowledged" | "resolved" | "note" };
+  }
+}
+
+export interface IncidentHooks {
+  acknowledged(tx: Tx, incident: Incident, by: string, at: number): Promise<void>;
+  resolvedByHand(tx: Tx, incident: Incident, by: string, at: number): Promise<void>;
+}
+
+export interface IncidentActionDeps {
+  incidents: IncidentStore;
+  hooks?: IncidentHooks;
+}
+
+const id = z.string().min(1).max(64);
+const comment = z.string().trim().min(1).max(10_000);
+
+export function incidentActions(deps: IncidentActionDeps) {
+  const { incidents, hooks } = deps;
+
+  const acknowledge = defineAction<{ id: string; comment?: string | undefined }, Incident>({
+    name: "incident.acknowledge",
+    scope: "operate",
+    input: z.strictObject({ id, comment: comment.optional() }),
+    async run({ ctx, input, tx }) {
+      const at = ctx.clock.now();
+      const incident = await incidents.acknowledge(tx, input.id, ctx.actor.name, at);
+      if (input.comment) await incidents.addEvent(tx, incident.id, note(input.comment, at, ctx.actor.name));
+      await hooks?.acknowledged(tx, incident, ctx.actor.name, at);
+      return {
+        result: incident,
+        audit: { action: "incident.acknowledge", subject: `incident:${incident.id}`, data: pick(input) },
+        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "acknowledged" } }],
+      };
+    },
+  });
+
+  const resolve = defineAction<{ id: string; comment?: string | undefined }, Incident>({
+    name: "incident.resolve",
+    scope: "operate",
+    input: z.strictObject({ id, comment: comment.optional() }),
+    async run({ ctx, input, tx }) {
+      const at = ctx.clock.now();
+      const incident = await incidents.resolveByHand(tx, input.id, ctx.actor.name, at);
+      if (input.comment) await incidents.addEvent(tx, incident.id, note(input.comment, at, ctx.actor.name));
+      await hooks?.resolvedByHand(tx, incident, ctx.actor.name, at);
+      return {
+        result: incident,
+        audit: { action: "incident.resolve", subject: `incident:${incident.id}`, data: pick(input) },
+        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "resolved" } }],
+      };
+    },
+  });
+
+  const addNote = defineAction<{ id: string; text: string }, Omit<TimelineEvent, "seq">>({
+    name: "incident.note",
+    scope: "operate",
+    input: z.strictObject({ id, text: comment }),
+    async run({ ctx, input, tx }) {
+      const incident = await incidents.getForUpdate(tx, input.id);
+      if (!incident) throw new OpsError("not_found", `no incident ${JSON.stringify(input.id)}`);
+      const event = note(input.text, ctx.clock.now(), ctx.actor.name);
+      await incidents.addEvent(tx, incident.id, event);
+      return {
+        result: { ...event, actor: ctx.actor.name, data: event.data },
+        audit: { action: "incident.note", subject: `incident:${incident.id}`, data: { text: input.text } },
+        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "note" } }],
+      };
+    },
+  });
+
+  return { acknowledge, resolve, addNote };
+}
+
+function note(text: string, at: number, actor: string) {
+  return { type: "note", at, actor, data: { text } };
+}
+
+function pick(input: { comment?: string | undefined }): Record<string, unknown> {
+  return input.comment ? { comment: input.comment } : {};
+}
