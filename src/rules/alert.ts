@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { Severity } from "../config/index.js";
 import type { Labels, SeriesQuerier } from "../series/index.js";
 import { aggregate } from "./aggregate.js";
+import { type RunningWindow, runningFor } from "./aggregate-running.js";
 import type { ThresholdRule } from "./compile.js";
 import { compare } from "./condition.js";
 import type { AlertEvent } from "./events.js";
@@ -45,6 +46,8 @@ export interface Alert {
   /** Scratch for the evaluation batch in progress: the staged status, until the commit. */
   next: AlertStatus | null;
   nextEval: Evaluation | null;
+  /** The running aggregate of its window (set on first use; see aggregate-running.ts). */
+  running?: RunningWindow | undefined;
 }
 
 export function metaOf(rule: ThresholdRule, seriesLabels: Labels): AlertMeta {
@@ -103,21 +106,26 @@ export function impliedEvaluation(s: AlertStatus): Evaluation | null {
 const NO_DATA: Evaluation = Object.freeze({ value: null, breached: false });
 
 /**
- * Measures the alert's series at `now`. With `over`: the aggregation over (now − over, now].
- * Without: the latest sample, or no data when it is older than the rule's `staleAfter`.
+ * Measures the alert's series at `now`. With `over`: the aggregation over (now − over, now],
+ * kept running on `holder` (the alert) where the aggregation allows. Without: the latest sample,
+ * or no data when it is older than the rule's `staleAfter`.
  */
 export function measure(
   rule: ThresholdRule,
   seriesId: number | null,
   series: SeriesQuerier,
   now: number,
+  holder?: { running?: RunningWindow | undefined },
 ): Evaluation {
   if (seriesId === null) return NO_DATA;
   const { cond } = rule;
   let value: number | null;
   if (cond.over !== null) {
     const w = series.window(seriesId, now - cond.over, now);
-    value = aggregate(cond.expr.agg ?? "last", w.ts, w.values, w.start, w.end, cond.over);
+    const agg = cond.expr.agg ?? "last";
+    const running = holder === undefined ? undefined : runningFor(holder, agg, cond.over);
+    value =
+      running === undefined ? aggregate(agg, w.ts, w.values, w.start, w.end, cond.over) : running.update(w);
   } else {
     const p = series.last(seriesId);
     value = p === undefined || now - p.ts > rule.staleAfter || Number.isNaN(p.value) ? null : p.value;

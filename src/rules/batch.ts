@@ -21,7 +21,7 @@ export class Batch {
 
   evaluate(a: Alert, series: SeriesQuerier, now: number): void {
     if (a.rule === null) return;
-    this.step(a, measure(a.rule, a.seriesId, series, now), now);
+    this.step(a, measure(a.rule, a.seriesId, series, now, a), now);
   }
 
   /** Steps with the last evaluation: a completed `for`/`clear_for`, or a retry. */

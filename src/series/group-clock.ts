@@ -1,4 +1,4 @@
-import { grownCapacity, MIN_DEMANDED_CAPACITY } from "./ring.js";
+import { grownCapacity, MIN_DEMANDED_CAPACITY, nextEpoch } from "./ring.js";
 import type { Point, Window } from "./types.js";
 
 /**
@@ -19,6 +19,8 @@ export class GroupClock {
   head = 0;
   count = 0;
   newest = Number.NEGATIVE_INFINITY;
+  /** Slots dropped from the front so far: the sample number of the oldest slot (Window.seq). */
+  dropped = 0;
   windowMs = 0;
   readonly members = new Set<ClockMember>();
 
@@ -64,6 +66,7 @@ export class GroupClock {
   private dropOldest(): void {
     if (++this.head === this.capacity) this.head = 0;
     this.count--;
+    this.dropped++;
   }
 
   /** Re-allocates the timestamps and every member's values to `capacity` (≥ count), oldest first. */
@@ -120,7 +123,9 @@ export class GroupClock {
     this.head = 0;
     this.count = slots.length;
     this.newest = newest;
+    this.dropped = 0;
     for (const m of this.members) {
+      m.epoch = nextEpoch();
       m.values = new Float64Array(capacity).fill(Number.NaN);
       const s = samples.get(m);
       if (!s) continue;
@@ -156,6 +161,8 @@ export class ClockMember {
   /** This series' own newest sample (the clock's newest may belong to another member). */
   newest = Number.NEGATIVE_INFINITY;
   lastValue = Number.NaN;
+  /** Window.epoch: own per member (a series that leaves and rejoins gets a new one), new on rebuild. */
+  epoch = nextEpoch();
 
   constructor(
     readonly clock: GroupClock,
@@ -188,7 +195,16 @@ export class ClockMember {
     const lo = c.after(from);
     const hi = Math.max(lo, c.after(to));
     const start = c.at(lo);
-    return { ts: c.ts, values: this.values, start, end: start + hi - lo };
+    return {
+      ts: c.ts,
+      values: this.values,
+      start,
+      end: start + hi - lo,
+      seq: c.dropped + lo,
+      oldest: c.dropped,
+      epoch: this.epoch,
+      newest: this.newest,
+    };
   }
 
   last(): Point | undefined {

@@ -9,6 +9,12 @@ const RATE_SAMPLES = 16;
 /** Small rings per shared slab. */
 const SLOTS_PER_SLAB = 4096;
 
+let epochs = 0;
+/** A number no storage had before: a Window's `epoch` (sample numbers restart with it). */
+export function nextEpoch(): number {
+  return ++epochs;
+}
+
 /**
  * The capacity a full ring of `cap` slots (oldest sample `oldest`, a new one at `t`) grows to:
  * enough for `windowMs` at the rate seen so far, plus 5 %. Until a few samples show the rate, growth
@@ -88,6 +94,9 @@ export class HotRing {
   count = 0;
   /** Timestamp of the newest sample (-Infinity when empty). */
   newest = Number.NEGATIVE_INFINITY;
+  /** Samples dropped from the front so far: the sample number of the oldest held (Window.seq). */
+  dropped = 0;
+  epoch = nextEpoch();
 
   constructor(private readonly slots: SmallSlots) {
     const slot = slots.alloc();
@@ -108,6 +117,7 @@ export class HotRing {
         this.ts.copyWithin(base, base + 1, base + this.count);
         this.values.copyWithin(base, base + 1, base + this.count);
         this.count--;
+        this.dropped++;
       }
       this.ts[base + this.count] = t;
       this.values[base + this.count] = v;
@@ -141,18 +151,22 @@ export class HotRing {
     while (this.count > 0 && (this.ts[this.head] as number) <= cutoff) {
       if (++this.head === cap) this.head = 0;
       this.count--;
+      this.dropped++;
     }
   }
 
   private dropOldest(): void {
     if (++this.head === this.capacity) this.head = 0;
     this.count--;
+    this.dropped++;
   }
 
   /** Replaces the contents with these samples (ascending ts), in own arrays. */
   load(ts: ArrayLike<number>, values: ArrayLike<number>): void {
     const n = ts.length;
     this.count = 0;
+    this.dropped = 0;
+    this.epoch = nextEpoch();
     this.resize(Math.max(MIN_DEMANDED_CAPACITY, Math.ceil(n * 1.25) + 2));
     for (let k = 0; k < n; k++) {
       this.ts[k] = ts[k] as number;
@@ -216,6 +230,7 @@ export class HotRing {
     this.base = slot.base;
     this.capacity = this.slots.size;
     this.head = 0;
+    this.dropped += this.count - keep;
     this.count = keep;
     this.shared = true;
   }
@@ -237,7 +252,16 @@ export class HotRing {
     const lo = this.after(from);
     const hi = Math.max(lo, this.after(to));
     const start = this.at(lo);
-    return { ts: this.ts, values: this.values, start, end: start + hi - lo };
+    return {
+      ts: this.ts,
+      values: this.values,
+      start,
+      end: start + hi - lo,
+      seq: this.dropped + lo,
+      oldest: this.dropped,
+      epoch: this.epoch,
+      newest: this.newest,
+    };
   }
 
   last(): Point | undefined {

@@ -42,6 +42,18 @@ export interface Window {
   values: Float64Array;
   start: number;
   end: number;
+  /**
+   * Sample numbering, so a reader can keep running aggregates across calls (rules/aggregate-running.ts)
+   * instead of re-reading the whole window: the sample at `start` is the `seq`-th appended to the
+   * series' storage, and samples from `oldest` on are still held (at `start - (seq - s)`, wrapping).
+   * Numbers count within `epoch`, which changes whenever the storage is rebuilt. Samples after
+   * `newest` (the series' own newest ts) may still be filled in place; up to it, nothing changes.
+   * Absent when the querier cannot say (then readers aggregate the window afresh).
+   */
+  seq?: number;
+  oldest?: number;
+  epoch?: number;
+  newest?: number;
 }
 
 export interface Point {
