@@ -1,4 +1,5 @@
 import type { Migration } from "../store/index.js";
+import { muteMigrations } from "./mute/migrations.js";
 
 /**
  * `dispatch_episodes` is the notification log (Alertmanager's nflog): per alert episode, who was
@@ -37,4 +38,5 @@ CREATE INDEX dispatch_schedule_due ON dispatch_schedule (due_at);
 
 export const dispatchMigrations: Migration[] = [
   { module: "dispatch", version: 1, name: "notification log and schedule", sql: schema },
+  ...muteMigrations,
 ];

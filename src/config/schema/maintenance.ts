@@ -1,3 +1,4 @@
+import { Cron } from "croner";
 import { z } from "zod";
 import type { MaintenanceConfig } from "../types.js";
 import { duration, objectName, strict, stringMap, text } from "./common.js";
@@ -28,6 +29,19 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * What croner (the engine that runs the windows) objects to in `pattern`, or undefined when it
+ * parses and has a next run. Checked at load so a bad schedule never reaches a running server.
+ */
+export function cronProblem(pattern: string): string | undefined {
+  try {
+    const cron = new Cron(pattern.trim(), { paused: true });
+    return cron.nextRun() === null ? "it never runs" : undefined;
+  } catch (err) {
+    return (err as Error).message.replace(/^CronPattern:\s*/, "");
+  }
+}
+
 type Window = z.output<typeof windowFields>;
 const windowFields = strict({
   name: objectName(),
@@ -51,6 +65,9 @@ function checkWindow(w: Window, ctx: z.RefinementCtx): void {
         "schedule",
         `invalid cron schedule ${JSON.stringify(w.schedule)} (expected 5 or 6 fields, got ${fields})`,
       );
+    } else {
+      const problem = cronProblem(w.schedule);
+      if (problem) issue("schedule", `invalid cron schedule ${JSON.stringify(w.schedule)}: ${problem}`);
     }
     if (w.duration === undefined) issue("schedule", "a scheduled window needs `duration`");
   } else if (oneOff) {

@@ -3,6 +3,7 @@
  * repeat at firedAt + repeat in dispatch_schedule; the scheduler runs it when due, each run in its
  * own transaction that claims it (so one node runs it once), queues repeat number n to everyone
  * told of the episode, and moves the job on. Runs missed while HMS-OPS was down collapse into one.
+ * A muted repeat (maintenance, silence, inhibition) is not queued but recorded as suppressed.
  * Next issue: skip while the incident is acknowledged.
  */
 import { repeatOf } from "../../sirens/index.js";
@@ -11,6 +12,7 @@ import { findEpisode } from "../episodes.js";
 import type { Stage, StageDeps } from "../pipeline.js";
 import { scheduleJob } from "../schedule.js";
 import type { ScheduledStage } from "../scheduler.js";
+import { recordSuppressed } from "./mute.js";
 
 export const REPEAT = "repeat";
 
@@ -29,7 +31,7 @@ export function scheduleRepeat(): Stage {
   };
 }
 
-export function repeatJob(deps: Pick<StageDeps, "outbox">): ScheduledStage {
+export function repeatJob(deps: Pick<StageDeps, "outbox" | "muter" | "incidents" | "audit">): ScheduledStage {
   return {
     stage: REPEAT,
     async run(tx, job, { now, config }) {
@@ -39,6 +41,21 @@ export function repeatJob(deps: Pick<StageDeps, "outbox">): ScheduledStage {
       const every = lookup(config.sirens, logged.siren)?.repeat;
       if (!every) return { next: null, enqueued: 0 };
       const n = job.runs + 1;
+      const next = job.dueAt + every * (Math.floor(Math.max(0, now - job.dueAt) / every) + 1);
+      const reason = deps.muter.mutedBy(logged.firing, now);
+      if (reason) {
+        const { slo, probe, labels } = logged.firing;
+        await recordSuppressed(tx, deps, {
+          incidentId: logged.incidentId,
+          alert: { slo, probe, labels, alertId: logged.alertId, episode: logged.episode },
+          reason,
+          notification: "repeat",
+          repeatNo: n,
+          receivers: logged.receivers,
+          at: now,
+        });
+        return { next, enqueued: 0 };
+      }
       const notification = repeatOf(logged.firing, n);
       const enqueued = await deps.outbox.enqueue(
         tx,
@@ -50,7 +67,6 @@ export function repeatJob(deps: Pick<StageDeps, "outbox">): ScheduledStage {
           incidentId: logged.incidentId,
         })),
       );
-      const next = job.dueAt + every * (Math.floor(Math.max(0, now - job.dueAt) / every) + 1);
       return { next, enqueued };
     },
   };
