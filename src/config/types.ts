@@ -121,13 +121,20 @@ export interface PagerDutyReceiverConfig {
 }
 
 export interface SlackReceiverConfig {
+  /** `payload.source`; default the probe name (or the SLO name). */
+  source?: string;
+  /** Default 10 s. */
+  timeout?: Millis;
   type: "slack";
   url: string;
 }
 
+  /** The incoming-webhook URL: a capability, so all of it is a secret. */
 export interface EmailReceiverConfig {
+  /** Default 10 s. */
+  timeout?: Millis;
   type: "email";
-  /** `smtp://` or `smtps://` URL. */
+  /** `smtp://` (STARTTLS when offered) or `smtps://` (implicit TLS) URL; its credentials are secrets. */
   smtp: string;
   from: string;
   to: string[];
@@ -135,6 +142,16 @@ export interface EmailReceiverConfig {
 }
 
 export type ReceiverConfig =
+  /** Put before the subject (`[HMS-OPS] [FIRING] ...`); a legal breach's subject still starts `[COMPLIANCE SIREN]`. */
+  subject_prefix?: string;
+  tls?: {
+    /** Default true; false accepts any certificate (test servers only). */
+    reject_unauthorized?: boolean;
+    /** A PEM certificate, or the path to one, to trust besides the system CAs. */
+    ca?: string;
+  };
+  /** Connection, greeting and per-reply timeout; default 10 s. */
+  timeout?: Millis;
   | WebhookReceiverConfig
   | PagerDutyReceiverConfig
   | SlackReceiverConfig

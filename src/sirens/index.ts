@@ -13,6 +13,7 @@ export {
   type Notification,
   type NotificationContext,
   type NotificationStatus,
+  type NotificationTarget,
   repeatOf,
   summarize,
 } from "./notification.js";

@@ -110,6 +110,21 @@ describe("buildNotification", () => {
     );
   });
 
+  it("carries the optional target, who was notified and the acknowledgement, as copies", () => {
+    const notified = ["pager", "counsel"];
+    const target = { op: ">", value: 250, unit: "ms" };
+    const acknowledged = { by: "alice", at: new Date(T0 + 60_000).toISOString() };
+    const n = buildNotification(alertEvent(), { ...ctx, target, notified, acknowledged });
+    expect(n).toMatchObject({ target, notified, acknowledged });
+    notified.push("later");
+    target.value = 1;
+    expect(n.notified).toEqual(["pager", "counsel"]);
+    expect(n.target?.value).toBe(250);
+    // Absent unless given: the §5 body of a plain notification does not change.
+    const plain = buildNotification(alertEvent(), ctx);
+    expect("notified" in plain || "acknowledged" in plain || "target" in plain).toBe(false);
+  });
+
   it("refuses transitions that send nothing", () => {
     expect(() => buildNotification(alertEvent({ kind: "pending" }), ctx)).toThrow(/pending/);
   });

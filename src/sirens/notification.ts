@@ -45,6 +45,23 @@ export interface Notification {
   activeAt: string | null;
   /** Present for severity `legal`: the binding agreement. */
   legal?: { sla: string; statute?: string };
+  /**
+   * The threshold the value is held to, read from `condition` (`latency > 250ms` → `{op: ">", value:
+   * 250, unit: "ms"}`); value and unit read like {@link Notification.value}. Absent when the condition
+   * is not a plain threshold (an objective SLO's burn rate).
+   */
+  target?: NotificationTarget;
+  /** Receiver names told of this episode (the siren's `notify`, plus escalation steps that ran). */
+  notified?: string[];
+  /** Set once a human acknowledged the incident: PagerDuty gets `acknowledge`, the others say so. */
+  acknowledged?: { by: string; at: string };
+}
+
+export interface NotificationTarget {
+  /** The comparison that breaches: `>`, `>=`, `<`, `<=`, `==`, `!=`. */
+  op: string;
+  value: number;
+  unit: string;
 }
 
 export interface NotificationContext {
@@ -55,6 +72,9 @@ export interface NotificationContext {
   legal?: { sla: string; statute?: string };
   /** For a resolve: when the episode started firing, taken from the firing notification. */
   startsAt?: string;
+  target?: NotificationTarget;
+  notified?: readonly string[];
+  acknowledged?: { by: string; at: string };
 }
 
 /**
@@ -95,6 +115,9 @@ export function buildNotification(event: AlertEvent, ctx: NotificationContext): 
     activeAt: event.activeAt === null ? null : iso(event.activeAt),
   };
   if (ctx.legal) n.legal = { ...ctx.legal };
+  if (ctx.target) n.target = { ...ctx.target };
+  if (ctx.notified) n.notified = [...ctx.notified];
+  if (ctx.acknowledged) n.acknowledged = { ...ctx.acknowledged };
   return n;
 }
 

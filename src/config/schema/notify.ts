@@ -38,11 +38,13 @@ export const receiverSchema = z.discriminatedUnion(
       url: httpUrl().default(PAGERDUTY_EVENTS_URL),
       routing_key: text(),
     }),
-    strict({ type: z.literal("slack"), url: httpUrl() }),
+    strict({ type: z.literal("slack"), url: httpUrl(), timeout: duration().optional() }),
     strict({
       type: z.literal("email"),
       smtp: smtpUrl(),
       from: email(),
+      source: text().optional(),
+      timeout: duration().optional(),
       to: z.array(email()).min(1, "name at least one recipient"),
       cc: z.array(email()).optional(),
     }),
@@ -51,4 +53,7 @@ export const receiverSchema = z.discriminatedUnion(
 ) satisfies z.ZodType<ReceiverConfig>;
 
 export const sirensSchema = z.record(objectName(), sirenSchema);
+      subject_prefix: text().optional(),
+      tls: strict({ reject_unauthorized: z.boolean().optional(), ca: text().optional() }).optional(),
+      timeout: duration().optional(),
 export const receiversSchema = z.record(objectName(), receiverSchema);

@@ -12,6 +12,7 @@ export type SendResult =
       error: string;
       /** The receiver asked to wait this long (HTTP `Retry-After`). */
       retryAfterMs?: number;
+      /** The HTTP status, or the SMTP reply code, of the answer that refused it. */
       status?: number;
     };
 
@@ -35,6 +36,8 @@ export interface ReceiverKind<C extends ReceiverConfig = ReceiverConfig> {
   send(notification: Notification, config: C, ctx?: SendContext): Promise<SendResult>;
   /** Every value in `config` that must never appear in an error or a log line. */
   secrets(config: C): string[];
+  /** Lets go of pooled connections (email), so nothing keeps the process alive after shutdown. */
+  close?(): Promise<void>;
 }
 
 /** Kinds by type; a type missing here is configured but not implemented in this build. */

@@ -43,7 +43,8 @@ describe("webhook receiver", () => {
   it("is the registered webhook kind", () => {
     expect(RECEIVER_KINDS.webhook).toBe(webhookReceiver);
     expect(receiverKindFor(config())).toBe(webhookReceiver);
-    expect(receiverKindFor({ type: "slack", url: "https://hooks.example/x" })).toBeUndefined();
+    const onlyWebhook = { webhook: webhookReceiver };
+    expect(receiverKindFor({ type: "slack", url: "https://hooks.example/x" }, onlyWebhook)).toBeUndefined();
   });
 
   it("signs the exact raw body with HMAC-SHA256 of the secret", async () => {
