@@ -1,20 +1,25 @@
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import type { IncidentStore } from "../incidents/index.js";
+import type { EvidenceSources, IncidentHooks, IncidentStore } from "../incidents/index.js";
 import type { PolicySource } from "../policy/types.js";
 import type { AlertEvent, TransitionSink } from "../rules/events.js";
 import type { Store, Tx } from "../store/index.js";
 import type { DispatchConfig } from "./config.js";
+import { type Muter, NO_MUTE } from "./mute/index.js";
 import { newItem, type OutboxSink, runPipeline, type Stage, type StageDeps } from "./pipeline.js";
 import { Scheduler } from "./scheduler.js";
 import { composeFiring, composeResolved } from "./stages/compose.js";
+import { incidentHooks } from "./human.js";
 import { enqueue } from "./stages/enqueue.js";
+import { escalateJob, scheduleEscalation } from "./stages/escalate.js";
 import { openIncident, resolveIncident } from "./stages/incident.js";
+import { mute, releaseOnResolve } from "./stages/mute.js";
 import { capturePolicy } from "./stages/policy.js";
-import { recall } from "./stages/recall.js";
+import { recall, recallLeader } from "./stages/recall.js";
 import { closeEpisode, recordFiring } from "./stages/record.js";
 import { repeatJob, scheduleRepeat } from "./stages/repeat.js";
 import { route } from "./stages/route.js";
+import { reviewHeldNow, unmuteJob } from "./stages/unmute.js";
 
 export interface DispatcherOptions {
   store: Store;
@@ -24,7 +29,12 @@ export interface DispatcherOptions {
   policy: PolicySource;
   incidents: IncidentStore;
   outbox: OutboxSink;
+  evidence?: EvidenceSources;
   logger?: Logger;
+  /** Maintenance windows, silences, inhibition (default: nothing is muted). */
+  muter?: Muter;
+  /** Suppressed notifications are recorded here, in the engine's transaction. */
+  audit?: StageDeps["audit"];
   /** How often the repeat schedule is looked at without a timer due. Default 30 s. */
   schedulePollMs?: number;
 }
@@ -35,6 +45,10 @@ export interface Dispatcher extends TransitionSink {
   stop(): Promise<void>;
   /** Resolves when no scheduled run is in progress (tests, shutdown). */
   idle(): Promise<void>;
+  /** A mute may have ended early (silence expired, windows reloaded): look at held firings now. */
+  reviewMuted(): Promise<void>;
+  /** What an ack or a resolve by hand does to notifications (hand to the incident actions). */
+  readonly hooks: IncidentHooks;
 }
 
 /**
@@ -43,25 +57,40 @@ export interface Dispatcher extends TransitionSink {
  * all. `pending` and `cancelled` transitions send nothing.
  */
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
-  const deps: StageDeps = { clock: o.clock, policy: o.policy, incidents: o.incidents, outbox: o.outbox };
+  const deps: StageDeps = {
+    clock: o.clock,
+    policy: o.policy,
+    incidents: o.incidents,
+    outbox: o.outbox,
+    muter: o.muter ?? NO_MUTE,
+    ...(o.audit ? { audit: o.audit } : {}),
+    ...(o.evidence ? { evidence: o.evidence } : {}),
+  };
+  /** The firing pipeline after `mute`; a held firing runs them when its mute ends (unmute job). */
+  const notify = [composeFiring(), recordFiring(), enqueue(deps), scheduleRepeat(), scheduleEscalation()];
   const pipelines: Partial<Record<AlertEvent["kind"], readonly Stage[]>> = {
     firing: [
       route(),
       recall(),
       capturePolicy(deps),
       openIncident(deps),
-      composeFiring(),
-      recordFiring(),
-      enqueue(deps),
-      scheduleRepeat(),
+      mute({ ...deps, wake: (at) => scheduler.poke(at) }),
+      ...notify,
     ],
-    resolved: [recall(), resolveIncident(deps), composeResolved(), enqueue(deps), closeEpisode()],
+    resolved: [
+      releaseOnResolve(deps),
+      resolveIncident(deps),
+      recallLeader(),
+      composeResolved(),
+      enqueue(deps),
+      closeEpisode(),
+    ],
   };
   const scheduler = new Scheduler({
     store: o.store,
     clock: o.clock,
     config: o.config,
-    stages: [repeatJob(deps)],
+    stages: [repeatJob(deps), escalateJob(deps), unmuteJob(deps, notify)],
     onEnqueued: () => o.outbox.kick(),
     ...(o.schedulePollMs === undefined ? {} : { pollMs: o.schedulePollMs }),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -75,7 +104,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       for (const event of events) {
         const stages = pipelines[event.kind];
         if (!stages) continue;
-        const item = await runPipeline(stages, tx, newItem(event, config));
+        const item = await runPipeline(stages, tx, { ...newItem(event, config), batch: events });
         if (!item) continue;
         enqueued += item.enqueued;
         if (item.scheduledAt !== undefined) wake = Math.min(wake ?? item.scheduledAt, item.scheduledAt);
@@ -87,5 +116,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     start: () => scheduler.start(),
     stop: () => scheduler.stop(),
     idle: () => scheduler.idle(),
+    async reviewMuted() {
+      const now = o.clock.now();
+      if ((await o.store.tx((tx) => reviewHeldNow(tx, now))) > 0) scheduler.poke(now);
+    },
+    hooks: incidentHooks({ outbox: o.outbox, config: o.config }),
   };
 }

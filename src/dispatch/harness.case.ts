@@ -5,6 +5,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type AuditLog, auditMigrations, createAuditLog } from "../audit/index.js";
 import type { ReceiverConfig, SirenConfig, SloConfig } from "../config/index.js";
 import { type Clock, FakeClock } from "../core/clock.js";
 import { createIncidentStore, type IncidentStore, incidentMigrations } from "../incidents/index.js";
@@ -16,6 +17,7 @@ import { type LoopbackReceiver, startLoopbackReceiver } from "../sirens/receiver
 import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { createDispatcher, type DispatchConfig, type Dispatcher, dispatchMigrations } from "./index.js";
+import type { Muter } from "./mute/index.js";
 
 export const HOOK_SECRET = "whsec-harness-0123456789";
 
@@ -34,6 +36,8 @@ export interface Harness {
   };
   policy: PolicyState;
   incidents: IncidentStore;
+  /** Where dispatch records suppressed notifications. */
+  audit: AuditLog;
   worker: OutboxWorker;
   dispatcher: Dispatcher;
   attempts: DeliveryAttempt[];
@@ -52,6 +56,8 @@ export interface HarnessOptions {
   /** Default: a FakeClock at T0. */
   clock?: Clock;
   repeat?: number;
+  /** Maintenance windows, silences, inhibition; default: nothing is muted. */
+  muter?: Muter;
 }
 
 export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -114,8 +120,14 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
 
   const wire = async () => {
     const store = await openSqliteStore({ file });
-    await store.migrate([...incidentMigrations, ...sirenMigrations, ...dispatchMigrations]);
+    await store.migrate([
+      ...auditMigrations,
+      ...incidentMigrations,
+      ...sirenMigrations,
+      ...dispatchMigrations,
+    ]);
     const incidents = createIncidentStore({ store, clock });
+    const audit = createAuditLog(store, clock);
     const worker = new OutboxWorker({
       store,
       clock,
@@ -131,11 +143,13 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
       policy: { current: () => ({ ...policy }) },
       incidents,
       outbox: worker,
+      audit,
+      ...(opts.muter ? { muter: opts.muter } : {}),
       schedulePollMs: 30 * 86_400_000,
     });
     worker.start();
     dispatcher.start();
-    return { store, incidents, worker, dispatcher };
+    return { store, incidents, audit, worker, dispatcher };
   };
 
   const h: Harness = {

@@ -6,15 +6,17 @@
  * escalation slot in as further stages.
  */
 
+import type { AuditLog } from "../audit/index.js";
 import type { SloConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
-import type { Incident, IncidentStore } from "../incidents/index.js";
+import type { EvidenceSources, Incident, IncidentStore } from "../incidents/index.js";
 import type { PolicySource } from "../policy/types.js";
 import type { AlertEvent } from "../rules/events.js";
 import type { Notification, OutboxEntry } from "../sirens/index.js";
 import type { Tx } from "../store/index.js";
 import type { DispatchConfig } from "./config.js";
 import type { EpisodeRecord } from "./episodes.js";
+import type { Muter } from "./mute/index.js";
 
 /** Where notifications go: the outbox worker, seen from dispatch. */
 export interface OutboxSink {
@@ -29,12 +31,20 @@ export interface StageDeps {
   policy: PolicySource;
   incidents: IncidentStore;
   outbox: OutboxSink;
+  /** Maintenance windows, silences and inhibition (mute/); every notification asks it first. */
+  muter: Muter;
+  /** Where dispatch records what it decided (suppressed notifications); in the caller's transaction. */
+  audit?: Pick<AuditLog, "append">;
+  /** Where the evidence packet comes from; without it incidents carry none (unit tests). */
+  evidence?: EvidenceSources;
 }
 
 export interface DispatchItem {
   readonly event: AlertEvent;
   /** The config as it was when `handle` was called. */
   readonly config: DispatchConfig;
+  /** Every event of this `handle` call (inhibition sees a probe's `ok` SLO firing in the same batch). */
+  batch?: readonly AlertEvent[];
   slo: SloConfig | undefined;
   siren: string | null;
   /** Who is told of this episode. */

@@ -48,7 +48,7 @@ export interface Muter {
   mutedBy(alert: MutableAlert, now: number, batch?: readonly BatchAlert[]): MuteReason | null;
 }
 
-export { type InhibitionOptions, inhibitionSource } from "./inhibition.js";
+export { type InhibitionOptions, inhibitionSource, type LiveAlert } from "./inhibition.js";
 export { maintenanceSource, nextWindowChange, type WindowState, windowState } from "./maintenance.js";
 export { matches } from "./match.js";
 export { muteMigrations } from "./migrations.js";
