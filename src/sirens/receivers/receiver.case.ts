@@ -186,13 +186,20 @@ export function contractSuite<C extends ReceiverConfig, D>(
   });
 }
 
-/** An HTTP answer that echoes everything it received: the likeliest way a secret lands in an error. */
+/**
+ * An HTTP answer that echoes what it received: the likeliest way a secret lands in an error.
+ * Errors quote only the start of an answer, so odd statuses echo the headers first and even ones
+ * the body first: a secret in either place reaches the quoted part in some test.
+ */
 const echo =
   (status: number, headers: Record<string, string> = {}) =>
   (req: CapturedRequest) => ({
     status,
     headers,
-    body: `you sent ${JSON.stringify(req.headers)} to ${req.path} with ${req.body}`,
+    body:
+      status % 2 === 1
+        ? `you sent ${JSON.stringify(req.headers)} to ${req.path} with ${req.body}`
+        : `you sent ${req.body} to ${req.path} with ${JSON.stringify(req.headers)}`,
   });
 
 /** The contract endpoint for HTTP kinds: a loopback server scripted per outcome. */

@@ -8,6 +8,7 @@
  *   X-HMS-OPS-Attempt: <n>                 1 for the first try
  *   X-HMS-OPS-Dedup-Key: <dedupKey>        the same for firing, repeats and resolve of one episode
  *   X-HMS-OPS-Event: firing | resolved
+ *   X-HMS-OPS-Acknowledged-By: <name>    only once the incident was acknowledged (body: `acknowledged`)
  *
  * plus the receiver's configured `headers`. 2xx is delivered; 408, 429, 5xx and network errors are
  * retried (honouring `Retry-After`); any other answer is a permanent failure.
@@ -37,6 +38,11 @@ export const webhookReceiver: ReceiverKind<WebhookReceiverConfig> = {
     };
     if (ctx.deliveryId) headers["x-hms-ops-delivery"] = ctx.deliveryId;
     if (ctx.attempt !== undefined) headers["x-hms-ops-attempt"] = String(ctx.attempt);
+    if (notification.acknowledged) {
+      // Header values are printable ASCII; any other name (`Zoë`) goes percent-encoded.
+      const by = notification.acknowledged.by;
+      headers["x-hms-ops-acknowledged-by"] = /^[\x20-\x7e]*$/.test(by) ? by : encodeURIComponent(by);
+    }
     if (config.secret) headers[SIGNATURE_HEADER.toLowerCase()] = signBody(body, config.secret);
     return postJson(
       {

@@ -78,6 +78,21 @@ describe("webhook receiver", () => {
     expect(req.headers["x-hms-ops-signature"]).toBeUndefined();
   });
 
+  it("says who acknowledged, in the body and a header", async () => {
+    const acknowledged = { by: "alice", at: "2026-11-23T09:31:00.000Z" };
+    const n = { ...sampleNotification(), acknowledged };
+    await webhookReceiver.send(n, config());
+    const req = rx.requests.at(-1)!;
+    expect(req.headers["x-hms-ops-acknowledged-by"]).toBe("alice");
+    expect(JSON.parse(req.body).acknowledged).toEqual(acknowledged);
+    const zoe = { ...n, acknowledged: { ...acknowledged, by: "Zoë\r\nX-Evil: 1" } };
+    expect(await webhookReceiver.send(zoe, config())).toMatchObject({ ok: true });
+    expect(rx.requests.at(-1)!.headers["x-hms-ops-acknowledged-by"]).toBe("Zo%C3%AB%0D%0AX-Evil%3A%201");
+    expect(rx.requests.at(-1)!.headers["x-evil"]).toBeUndefined();
+    await webhookReceiver.send(sampleNotification(), config());
+    expect(rx.requests.at(-1)!.headers["x-hms-ops-acknowledged-by"]).toBeUndefined();
+  });
+
   it("moves URL credentials into a Basic Authorization header", async () => {
     const u = new URL(rx.url);
     u.username = "hook-user";
