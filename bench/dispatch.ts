@@ -95,6 +95,7 @@ export async function run(): Promise<BenchResult[]> {
       sirens: { oncall: { notify: ["hook"], escalate: [] } },
       receivers: { hook: { type: "webhook", url: rx.url, secret: "bench-secret-0123456789", timeout: 5000 } },
       baseUrl: "http://ops.example",
+      reopenWithinMs: 0,
     };
     worker = new OutboxWorker({
       store: s,

@@ -25,6 +25,16 @@ const EXPECTED: Record<string, string> = {
   "GET /api/v1/status": "board",
   "GET /api/v1/alerts": "read",
   "GET /api/v1/series": "read",
+  "GET /api/v1/incidents": "read",
+  "GET /api/v1/incidents/:id": "read",
+  "POST /api/v1/incidents/:id/ack": "operate",
+  "POST /api/v1/incidents/:id/resolve": "operate",
+  "POST /api/v1/incidents/:id/notes": "operate",
+  "GET /api/v1/violations": "read",
+  "GET /api/v1/silences": "read",
+  "GET /api/v1/silences/:id": "read",
+  "POST /api/v1/silences": "operate",
+  "DELETE /api/v1/silences/:id": "operate",
 };
 
 /** What each test token may do (admin ⊇ all; operate ⊇ read; ingest alone). */

@@ -14,9 +14,11 @@ import { type Clock, systemClock } from "../core/clock.js";
 import type { OpsError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/log.js";
 import type { Principal } from "../core/principal.js";
+import { dispatchConfigFrom } from "../dispatch/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
+import { createSilenceStore, silenceMigrations } from "../silences/index.js";
 import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { applyConfigAction, configStateMigrations } from "./config-actions.js";
@@ -70,6 +72,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...probeMigrations,
       ...configStateMigrations,
       ...detectionMigrations,
+      ...silenceMigrations,
     ]);
   } catch (err) {
     await store.close();
@@ -85,7 +88,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
   bus.subscribe("probes.changed", (e) => probes.refresh(e.name));
   bus.subscribe("audit.appended", () => metrics.auditAppends.inc());
 
-  const detection = createDetection({ store, bus, clock, logger, probes, config: () => loaded.config });
+  const silences = createSilenceStore({ store, clock });
+  await silences.refresh();
+  const detection = createDetection({
+    store,
+    bus,
+    clock,
+    logger,
+    probes,
+    config: () => loaded.config,
+    silences: () => silences.unexpired(),
+    audit,
+  });
+  // Every node refreshes its in-memory list; a silence expired early may free held notifications.
+  bus.subscribe("silences.changed", async () => {
+    await silences.refresh();
+    await detection.reviewMuted();
+  });
   await detection.start();
 
   const auth = new Authenticator(loaded.config.server.auth);
@@ -99,6 +118,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
     audit,
     probes,
     detection,
+    silences,
+    incidents: {
+      store: detection.incidents,
+      hooks: detection.incidentHooks,
+      baseUrl: () => dispatchConfigFrom(loaded.config).baseUrl,
+    },
   });
 
   const apply = async (next: LoadedConfig, reason: "start" | "reload") => {
@@ -110,7 +135,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     loaded = next;
     auth.update(next.config.server.auth);
     probes.setConfigProbes(next.config.probes);
-    if (reason === "reload") await detection.applyConfig(next.config);
+    if (reason === "reload") {
+      await detection.applyConfig(next.config);
+      await detection.reviewMuted();
+    }
     if (reason === "reload" || changed) logger.info({ reason, changes: changes.length }, "config applied");
   };
   await apply(loaded, "start");

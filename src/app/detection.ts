@@ -5,13 +5,26 @@
  */
 
 import { hostname } from "node:os";
-import { boardStatus, type LastResult } from "../board/index.js";
+import type { AuditLog } from "../audit/index.js";
+import { boardStatus, type LastResult, RecentResults } from "../board/index.js";
 import type { Bus } from "../bus/index.js";
 import type { OpsConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { createDispatcher, dispatchConfigFrom, dispatchMigrations } from "../dispatch/index.js";
-import { createIncidentStore, incidentMigrations } from "../incidents/index.js";
+import {
+  createMuter,
+  inhibitionSource,
+  maintenanceSource,
+  type SilenceLike,
+  silenceSource,
+} from "../dispatch/mute/index.js";
+import {
+  createIncidentStore,
+  type IncidentHooks,
+  type IncidentStore,
+  incidentMigrations,
+} from "../incidents/index.js";
 import { PolicyWatcher } from "../policy/index.js";
 import {
   HeartbeatMonitor,
@@ -25,8 +38,9 @@ import { RuleEngine, ruleMigrations } from "../rules/index.js";
 import type { AppendResult, SampleInput } from "../series/index.js";
 import { createSeriesStore, seriesMigrations } from "../series/index.js";
 import type { DetectionApi } from "../server/app.js";
-import { OutboxWorker, receiversFrom, sirenMigrations } from "../sirens/index.js";
+import { type DeliveryAttempt, OutboxWorker, receiversFrom, sirenMigrations } from "../sirens/index.js";
 import type { Migration, Store } from "../store/index.js";
+import { evidenceSources } from "./evidence.js";
 
 export const detectionMigrations: Migration[] = [
   ...seriesMigrations,
@@ -50,6 +64,10 @@ export interface DetectionOptions {
   logger: Logger;
   probes: ProbeCatalog;
   config: () => OpsConfig;
+  /** Unexpired silences, read per notification (src/silences keeps them in memory). */
+  silences?: () => readonly SilenceLike[];
+  /** Where dispatch records suppressed notifications. */
+  audit?: AuditLog;
 }
 
 export interface Detection extends DetectionApi {
@@ -60,6 +78,11 @@ export interface Detection extends DetectionApi {
   readonly rules: RuleEngine;
   readonly scheduler: ProbeScheduler;
   readonly policy: PolicyWatcher;
+  readonly incidents: IncidentStore;
+  /** Dispatch's side of a human ack or resolve (notifications, follow-ups). */
+  readonly incidentHooks: IncidentHooks;
+  /** A silence ended early or the windows were reloaded: held notifications are looked at now. */
+  reviewMuted(): Promise<void>;
 }
 
 const HOUR = 3_600_000;
@@ -75,15 +98,51 @@ export function createDetection(o: DetectionOptions): Detection {
     logger,
     receivers: receiversFrom(o.config),
     nodeId: process.env.HMS_OPS_NODE_ID ?? hostname(),
+    onAttempt: (attempt) => recordAttempt(attempt),
+  });
+  const recent = new RecentResults();
+  /** Each delivery try lands on its incident's timeline (its own small transaction, after the fact). */
+  const recordAttempt = (a: DeliveryAttempt) => {
+    if (!a.incidentId) return;
+    const incidentId = a.incidentId;
+    void store
+      .tx((tx) =>
+        incidents.addEvent(tx, incidentId, {
+          type: `notification.${a.result}`,
+          at: a.at,
+          data: {
+            receiver: a.receiver,
+            kind: a.kind,
+            attempt: a.attempt,
+            ...(a.repeatNo ? { repeat: a.repeatNo } : {}),
+            ...(a.status !== undefined ? { status: a.status } : {}),
+            ...(a.error !== undefined ? { error: a.error } : {}),
+            ...(a.nextAttemptAt !== undefined
+              ? { nextAttemptAt: new Date(a.nextAttemptAt).toISOString() }
+              : {}),
+          },
+        }),
+      )
+      .catch((err: unknown) =>
+        logger.error({ err, incident: incidentId }, "could not record a delivery on the timeline"),
+      );
+  };
+  const muter = createMuter({
+    maintenance: maintenanceSource(() => o.config().maintenance),
+    silences: silenceSource(o.silences ?? (() => [])),
+    inhibition: inhibitionSource({ slos: () => o.config().slos, alerts: () => rules.alerts() }),
   });
   const dispatcher = createDispatcher({
     store,
     clock,
+    muter,
+    ...(o.audit ? { audit: o.audit } : {}),
     policy,
     incidents,
     outbox,
     logger,
     config: () => dispatchConfigFrom(o.config()),
+    evidence: evidenceSources({ series, probes: o.probes, recent, config: o.config, policy }),
   });
   const rules = new RuleEngine({
     store,
@@ -96,7 +155,6 @@ export function createDetection(o: DetectionOptions): Detection {
       for (const event of events) void bus.publish("alerts.transition", event);
     },
   });
-  const last = new Map<string, LastResult>();
 
   const ingest = (samples: SampleInput[]): AppendResult => {
     const result = series.append(samples);
@@ -109,7 +167,7 @@ export function createDetection(o: DetectionOptions): Detection {
     emit: (samples) => {
       for (const s of samples) {
         const name = s.labels.probe;
-        if (s.metric === "ok" && name) last.set(name, { ts: s.ts, ok: s.value === 1 });
+        if (s.metric === "ok" && name) recent.record(name, { ts: s.ts, ok: s.value === 1 });
       }
       ingest(samples);
     },
@@ -119,7 +177,7 @@ export function createDetection(o: DetectionOptions): Detection {
     logger,
     kinds: PROBE_KINDS,
     onResult: (result, probe) => {
-      last.set(result.probe, {
+      recent.record(result.probe, {
         ts: result.ts,
         ok: result.ok,
         latencyMs: result.latencyMs,
@@ -131,7 +189,7 @@ export function createDetection(o: DetectionOptions): Detection {
   });
 
   const lastOf = (name: string): LastResult | undefined => {
-    const known = last.get(name);
+    const known = recent.last(name);
     if (known) return known;
     // Push probes: the latest pushed value of the probe's default metric.
     const [s] = series.find("value", { probe: name });
@@ -152,6 +210,9 @@ export function createDetection(o: DetectionOptions): Detection {
     scheduler,
     policy,
     series,
+    incidents,
+    incidentHooks: dispatcher.hooks,
+    reviewMuted: () => dispatcher.reviewMuted(),
     ingest,
     heartbeat(name: string, kind: PingKind) {
       heartbeats.ping(name, kind);
@@ -164,14 +225,14 @@ export function createDetection(o: DetectionOptions): Detection {
         firedAt: a.firedAt === null ? null : new Date(a.firedAt).toISOString(),
       })),
     async status() {
-      const open = await incidents.list({ state: "open", limit: 100_000 });
+      const open = await incidents.countActive();
       return boardStatus({
         probes: o.probes.list(),
         last: lastOf,
         alerts: rules.alerts(),
         slos: rules.sloStates(),
         policy: policy.current(),
-        openIncidents: open.length,
+        openIncidents: open,
       });
     },
     async start() {

@@ -1,1 +1,2 @@
+export { RecentResults } from "./recent.js";
 export { boardStatus, type LastResult, type ProbeColour, type StatusInput } from "./status.js";

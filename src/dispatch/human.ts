@@ -34,7 +34,12 @@ export function incidentHooks(o: { outbox: OutboxSink; config: () => DispatchCon
       });
       const added = await o.outbox.enqueue(
         tx,
-        receivers.map((receiver) => ({ receiver, kind: "acknowledged" as const, notification, incidentId: incident.id })),
+        receivers.map((receiver) => ({
+          receiver,
+          kind: "acknowledged" as const,
+          notification,
+          incidentId: incident.id,
+        })),
       );
       if (added > 0) o.outbox.kick();
     },
@@ -51,7 +56,12 @@ export function incidentHooks(o: { outbox: OutboxSink; config: () => DispatchCon
       };
       const added = await o.outbox.enqueue(
         tx,
-        logged.receivers.map((receiver) => ({ receiver, kind: "resolved" as const, notification, incidentId: incident.id })),
+        logged.receivers.map((receiver) => ({
+          receiver,
+          kind: "resolved" as const,
+          notification,
+          incidentId: incident.id,
+        })),
       );
       await markEpisodeResolved(tx, logged.alertId, logged.episode, at);
       await cancelJobs(tx, logged.alertId, logged.episode);

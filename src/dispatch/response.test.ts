@@ -39,7 +39,9 @@ describe("dispatch: escalation", () => {
     await h.advance(14 * MIN);
     expect(h.counsel.requests).toHaveLength(0);
     await h.advance(1 * MIN);
-    expect(bodies(h.counsel).map((n) => [n.status, n.dedupKey])).toEqual([["firing", bodies(h.rx)[0]?.dedupKey]]);
+    expect(bodies(h.counsel).map((n) => [n.status, n.dedupKey])).toEqual([
+      ["firing", bodies(h.rx)[0]?.dedupKey],
+    ]);
     await h.handle(resolvedOf(firing, h.clock.now()));
     await h.settle();
     expect(bodies(h.counsel).map((n) => n.status)).toEqual(["firing", "resolved"]);
@@ -146,7 +148,9 @@ describe("dispatch: resolve by hand and legal violations", () => {
     const legal = alertEvent({ slo: "sla_wait_time", alertId: "w", severity: "legal" });
     await h.handle(legal);
     await h.handle(legal);
-    await h.handle(alertEvent({ slo: "sla_wait_time", alertId: "w2", severity: "legal", labels: { q: "2" } }));
+    await h.handle(
+      alertEvent({ slo: "sla_wait_time", alertId: "w2", severity: "legal", labels: { q: "2" } }),
+    );
     await h.handle(alertEvent());
     await h.settle();
     const violations = await listViolations(h.store);

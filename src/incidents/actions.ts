@@ -45,7 +45,12 @@ export function incidentActions(deps: IncidentActionDeps) {
       return {
         result: incident,
         audit: { action: "incident.acknowledge", subject: `incident:${incident.id}`, data: pick(input) },
-        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "acknowledged" } }],
+        events: [
+          {
+            topic: "incidents.changed",
+            event: { id: incident.id, state: incident.state, change: "acknowledged" },
+          },
+        ],
       };
     },
   });
@@ -62,7 +67,12 @@ export function incidentActions(deps: IncidentActionDeps) {
       return {
         result: incident,
         audit: { action: "incident.resolve", subject: `incident:${incident.id}`, data: pick(input) },
-        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "resolved" } }],
+        events: [
+          {
+            topic: "incidents.changed",
+            event: { id: incident.id, state: incident.state, change: "resolved" },
+          },
+        ],
       };
     },
   });
@@ -79,7 +89,9 @@ export function incidentActions(deps: IncidentActionDeps) {
       return {
         result: { ...event, actor: ctx.actor.name, data: event.data },
         audit: { action: "incident.note", subject: `incident:${incident.id}`, data: { text: input.text } },
-        events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "note" } }],
+        events: [
+          { topic: "incidents.changed", event: { id: incident.id, state: incident.state, change: "note" } },
+        ],
       };
     },
   });

@@ -36,7 +36,11 @@ export const EVIDENCE_BEFORE_MS = 15 * 60_000;
 export const EVIDENCE_POINTS = 300;
 const PROBE_METRICS = ["ok", "latency"];
 
-export function collectEvidence(sources: EvidenceSources, event: AlertEvent, now: number): Record<string, unknown> {
+export function collectEvidence(
+  sources: EvidenceSources,
+  event: AlertEvent,
+  now: number,
+): Record<string, unknown> {
   const from = (event.activeAt ?? event.at) - EVIDENCE_BEFORE_MS;
   const to = Math.max(now, event.at);
   const own = sources.seriesByKey(event.seriesKey, from, to);

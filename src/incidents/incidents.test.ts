@@ -141,14 +141,22 @@ describe("IncidentStore", () => {
   it("has alerts of one SLO share its open incident, which resolves with the last of them", async () => {
     const { store, incidents } = await open();
     const east = alertEvent({ alertId: "east", labels: { region: "east" } });
-    const west = alertEvent({ alertId: "west", labels: { region: "west" }, at: T0 + 5000, firedAt: T0 + 5000 });
+    const west = alertEvent({
+      alertId: "west",
+      labels: { region: "west" },
+      at: T0 + 5000,
+      firedAt: T0 + 5000,
+    });
     const opened = await store.tx((tx) => incidents.openFor(tx, east, "pack-1"));
     const joined = await store.tx((tx) => incidents.openFor(tx, west, "pack-1"));
     expect(joined).toEqual({ incident: opened.incident, role: "joined" });
     const first = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(east, T0 + MIN)));
     expect(first).toMatchObject({ resolvedNow: false, incident: { state: "open" } });
     const last = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(west, T0 + 2 * MIN)));
-    expect(last).toMatchObject({ resolvedNow: true, incident: { state: "resolved", resolvedAt: T0 + 2 * MIN } });
+    expect(last).toMatchObject({
+      resolvedNow: true,
+      incident: { state: "resolved", resolvedAt: T0 + 2 * MIN },
+    });
     const again = await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(west, T0 + 3 * MIN)));
     expect(again?.resolvedNow).toBe(false);
     const detail = await incidents.detail(opened.incident.id);
@@ -189,7 +197,9 @@ describe("IncidentStore", () => {
     const opened = await store.tx((tx) => incidents.openFor(tx, firing, "pack-1"));
     await store.tx((tx) => incidents.resolveFor(tx, resolvedOf(firing, T0 + MIN)));
     const refire = alertEvent({ episode: 2, at: T0 + 5 * MIN, firedAt: T0 + 5 * MIN });
-    const reopened = await store.tx((tx) => incidents.openFor(tx, refire, "pack-2", { reopenWithinMs: 15 * MIN }));
+    const reopened = await store.tx((tx) =>
+      incidents.openFor(tx, refire, "pack-2", { reopenWithinMs: 15 * MIN }),
+    );
     expect(reopened.role).toBe("reopened");
     expect(reopened.incident).toMatchObject({
       id: opened.incident.id,
@@ -210,8 +220,14 @@ describe("IncidentStore", () => {
     const { store, incidents } = await open();
     const { incident } = await store.tx((tx) => incidents.openFor(tx, alertEvent(), null));
     const acked = await store.tx((tx) => incidents.acknowledge(tx, incident.id, "alice", T0 + 1000));
-    expect(acked).toMatchObject({ state: "acknowledged", acknowledgedBy: "alice", acknowledgedAt: T0 + 1000 });
-    await expect(store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 2000))).rejects.toMatchObject({
+    expect(acked).toMatchObject({
+      state: "acknowledged",
+      acknowledgedBy: "alice",
+      acknowledgedAt: T0 + 1000,
+    });
+    await expect(
+      store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 2000)),
+    ).rejects.toMatchObject({
       code: "conflict",
       message: expect.stringContaining("already acknowledged by alice"),
     });
@@ -219,12 +235,16 @@ describe("IncidentStore", () => {
     expect(await incidents.countActive()).toBe(1);
     const done = await store.tx((tx) => incidents.resolveByHand(tx, incident.id, "bob", T0 + 3000));
     expect(done).toMatchObject({ state: "resolved", resolvedBy: "bob", resolvedAt: T0 + 3000 });
-    await expect(store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 4000))).rejects.toMatchObject({
+    await expect(
+      store.tx((tx) => incidents.acknowledge(tx, incident.id, "bob", T0 + 4000)),
+    ).rejects.toMatchObject({
       code: "conflict",
     });
-    await expect(store.tx((tx) => incidents.resolveByHand(tx, incident.id, "bob", T0))).rejects.toMatchObject({
-      code: "conflict",
-    });
+    await expect(store.tx((tx) => incidents.resolveByHand(tx, incident.id, "bob", T0))).rejects.toMatchObject(
+      {
+        code: "conflict",
+      },
+    );
     await expect(store.tx((tx) => incidents.acknowledge(tx, "INC-NOPE00", "bob", T0))).rejects.toMatchObject({
       code: "not_found",
     });

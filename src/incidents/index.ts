@@ -148,9 +148,15 @@ export interface IncidentStore {
   countActive(): Promise<number>;
 }
 
-export { incidentActions, type IncidentActionDeps, type IncidentHooks } from "./actions.js";
-export { type EvidenceSources, collectEvidence } from "./evidence.js";
+export { type IncidentActionDeps, type IncidentHooks, incidentActions } from "./actions.js";
+export { collectEvidence, type EvidenceSources, excerpt, type SeriesExcerpt } from "./evidence.js";
 export { INCIDENT_ID_PATTERN, incidentUrl, newIncidentId } from "./incident-id.js";
 export { incidentMigrations } from "./migrations.js";
 export { createIncidentStore, type IncidentStoreOptions } from "./store.js";
-export { listViolations, recordViolation, type Violation, type ViolationQuery, violationCounts } from "./violations.js";
+export {
+  listViolations,
+  recordViolation,
+  type Violation,
+  type ViolationQuery,
+  violationCounts,
+} from "./violations.js";

@@ -79,5 +79,10 @@ CREATE INDEX legal_violations_slo ON legal_violations (slo, at);
 
 export const incidentMigrations: Migration[] = [
   { module: "incidents", version: 1, name: "incidents and their alert episodes", sql: schema },
-  { module: "incidents", version: 2, name: "acknowledgement, grouping, timeline, evidence, violations", sql: humans },
+  {
+    module: "incidents",
+    version: 2,
+    name: "acknowledgement, grouping, timeline, evidence, violations",
+    sql: humans,
+  },
 ];

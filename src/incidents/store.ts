@@ -133,7 +133,12 @@ export function createIncidentStore(opts: IncidentStoreOptions): IncidentStore {
     data: { alertId: event.alertId, episode: event.episode, labels: event.labels, value: event.value, role },
   });
 
-  const open = async (tx: Tx, event: AlertEvent, policyId: string | null, o: OpenOptions): Promise<OpenResult> => {
+  const open = async (
+    tx: Tx,
+    event: AlertEvent,
+    policyId: string | null,
+    o: OpenOptions,
+  ): Promise<OpenResult> => {
     const existing = await findFor(tx, event.alertId, event.episode);
     if (existing) return { incident: existing, role: "existing" };
 
@@ -201,10 +206,10 @@ export function createIncidentStore(opts: IncidentStoreOptions): IncidentStore {
         [incident.id],
       );
       if (Number(open?.n ?? 0) > 0 || incident.state === "resolved") return { incident, resolvedNow: false };
-      await tx.run("UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state <> 'resolved'", [
-        event.at,
-        incident.id,
-      ]);
+      await tx.run(
+        "UPDATE incidents SET state = 'resolved', resolved_at = ? WHERE id = ? AND state <> 'resolved'",
+        [event.at, incident.id],
+      );
       await addEvent(tx, incident.id, { type: "incident.resolved", at: event.at, data: { by: "alerts" } });
       return { incident: await mustGet(tx, incident.id), resolvedNow: true };
     },
@@ -215,7 +220,10 @@ export function createIncidentStore(opts: IncidentStoreOptions): IncidentStore {
         throw new OpsError("conflict", `incident ${id} is resolved; there is nothing to acknowledge`);
       }
       if (incident.state === "acknowledged") {
-        throw new OpsError("conflict", `incident ${id} was already acknowledged by ${incident.acknowledgedBy}`);
+        throw new OpsError(
+          "conflict",
+          `incident ${id} was already acknowledged by ${incident.acknowledgedBy}`,
+        );
       }
       await tx.run(
         "UPDATE incidents SET state = 'acknowledged', acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",

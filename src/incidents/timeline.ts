@@ -13,14 +13,10 @@ export async function addEvent(tx: Tx, incidentId: string, e: TimelineEventInput
     [incidentId],
   );
   const seq = Number(row?.seq ?? 0) + 1;
-  await tx.run("INSERT INTO incident_events (incident_id, seq, at, type, actor, data) VALUES (?, ?, ?, ?, ?, ?)", [
-    incidentId,
-    seq,
-    e.at,
-    e.type,
-    e.actor ?? null,
-    JSON.stringify(e.data ?? {}),
-  ]);
+  await tx.run(
+    "INSERT INTO incident_events (incident_id, seq, at, type, actor, data) VALUES (?, ?, ?, ?, ?, ?)",
+    [incidentId, seq, e.at, e.type, e.actor ?? null, JSON.stringify(e.data ?? {})],
+  );
   if (Number(row?.n ?? 0) >= TIMELINE_LIMIT) {
     await tx.run(
       `DELETE FROM incident_events WHERE incident_id = ? AND seq = (

@@ -7,17 +7,21 @@ import type { AppMetrics } from "../app/metrics.js";
 import type { AuditLog } from "../audit/index.js";
 import type { ActionDeps } from "../core/action.js";
 import type { Logger } from "../core/log.js";
+import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
 import type { ProbeCatalog } from "../probes/index.js";
 import type { SampleInput, SeriesQuerier } from "../series/index.js";
+import type { SilenceStore } from "../silences/index.js";
 import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
+import { incidentRoutes } from "./routes/incidents.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { probeRoutes } from "./routes/probes.js";
 import { sampleRoutes } from "./routes/samples.js";
 import { seriesRoutes } from "./routes/series.js";
+import { silenceRoutes } from "./routes/silences.js";
 import { statusRoutes } from "./routes/status.js";
 
 /** What the detection pipeline offers the API (wired in src/app). */
@@ -40,6 +44,13 @@ export interface ServerDeps {
   audit: AuditLog;
   probes: ProbeCatalog;
   detection: DetectionApi;
+  incidents: {
+    store: IncidentStore;
+    hooks: IncidentHooks;
+    /** Base of incident links (`server.url`), read per request so a reload applies. */
+    baseUrl: () => string;
+  };
+  silences: SilenceStore;
 }
 
 declare module "fastify" {
@@ -71,6 +82,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   heartbeatRoutes(app, deps);
   statusRoutes(app, deps);
   seriesRoutes(app, deps);
+  incidentRoutes(app, deps);
+  silenceRoutes(app, deps);
   await app.ready();
   return app;
 }
