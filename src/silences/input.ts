@@ -39,17 +39,27 @@ const duration = z
   });
 
 const matchers = z
-  .record(
-    z.string().regex(MATCHER_NAME, {
-      error: (iss) =>
-        `invalid matcher name ${JSON.stringify(iss.input)} (a label name, or slo, probe, severity)`,
-    }),
-    z.string().min(1, "a matcher value must not be empty"),
-  )
-  .refine((m) => Object.keys(m).length > 0, {
-    error: "at least one matcher is required (a silence that matches everything is refused)",
-  })
-  .refine((m) => Object.keys(m).length <= MAX_MATCHERS, { error: `at most ${MAX_MATCHERS} matchers` });
+  .record(z.string(), z.string().min(1, "a matcher value must not be empty"))
+  .superRefine((m, ctx) => {
+    const names = Object.keys(m);
+    if (names.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: "at least one matcher is required (a silence that matches everything is refused)",
+      });
+    }
+    if (names.length > MAX_MATCHERS)
+      ctx.addIssue({ code: "custom", message: `at most ${MAX_MATCHERS} matchers` });
+    for (const name of names) {
+      if (!MATCHER_NAME.test(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `invalid matcher name ${JSON.stringify(name)} (a label name, or slo, probe, severity)`,
+        });
+      }
+    }
+  });
 
 export const createSilenceInput = z
   .strictObject({
