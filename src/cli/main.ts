@@ -55,4 +55,48 @@ audit
     process.exitCode = await auditVerify(opts);
   });
 
+const client = (cmd: Command) =>
+  cmd
+    .option("--url <url>", "server base URL (env HMS_OPS_URL, default http://127.0.0.1:8080)")
+    .option("--token <token>", "bearer token (env HMS_OPS_TOKEN)")
+    .option("--json", "print JSON instead of a table");
+
+client(program.command("incidents").description("list incidents (default: open and acknowledged)"))
+  .option("--state <state>", "open | acknowledged | resolved | active", "active")
+  .option("--limit <n>", "at most this many, newest first")
+  .action(async (opts) => {
+    const { listIncidents } = await import("./commands/incidents.js");
+    await listIncidents(opts);
+  });
+
+client(
+  program.command("incident").description("one incident with its timeline").argument("<id>", "INC-XXXXXX"),
+).action(async (id: string, opts) => {
+  const { showIncident } = await import("./commands/incidents.js");
+  await showIncident(id, opts);
+});
+
+for (const [name, action, what] of [
+  ["ack", "ack", "acknowledge an incident (stops repeats and escalation)"],
+  ["resolve", "resolve", "resolve an incident by hand"],
+] as const) {
+  client(program.command(name).description(what).argument("<id>", "INC-XXXXXX"))
+    .option("-m, --message <text>", "a comment for the timeline")
+    .action(async (id: string, opts) => {
+      const { actOnIncident } = await import("./commands/incidents.js");
+      await actOnIncident(action, id, opts);
+    });
+}
+
+client(
+  program
+    .command("note")
+    .description("add a note to an incident's timeline")
+    .argument("<id>", "INC-XXXXXX")
+    .argument("<text>", "the note"),
+).action(async (id: string, text: string, opts) => {
+  const { noteIncident } = await import("./commands/incidents.js");
+  await noteIncident(id, text, opts);
+});
+
 program.parseAsync(process.argv).catch(failWith);

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   store_unavailable: "The data store could not be reached or failed.",
   audit_tampered: "The audit trail failed verification.",
   unsafe_listen: "Refusing to listen beyond loopback without any token configured.",
+  server_unreachable: "A CLI client command could not reach the HMS-OPS server (check --url / HMS_OPS_URL).",
   internal: "An unexpected internal error (details are in the server log, never in the reply).",
 } as const;
 

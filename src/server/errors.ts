@@ -19,6 +19,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   store_unavailable: 503,
   audit_tampered: 500,
   unsafe_listen: 500,
+  server_unreachable: 502,
   internal: 500,
 };
 
