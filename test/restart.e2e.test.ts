@@ -92,6 +92,57 @@ describe("restart while firing", () => {
   });
 });
 
+describe("kill -9 between a transition and its delivery", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it("delivers the page once after the restart", async () => {
+    const hook = await startReceiver();
+    cleanups.push(() => hook.close());
+    hook.failWith = 503;
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, "ops.yml");
+    await writeFile(
+      file,
+      `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\n` +
+        `slos:\n  - { name: queue-deep, probe: queue, when: "value > 100", siren: oncall }\n` +
+        `sirens:\n  oncall: { notify: [hook] }\nreceivers:\n  hook: { type: webhook, url: "${hook.url}/hook" }\n`,
+    );
+    const first = await serve(file);
+    cleanups.push(async () => {
+      first.child.kill("SIGKILL");
+    });
+    const pushed = await api(first.url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: { samples: [{ probe: "queue", value: 500 }] },
+    });
+    expect(pushed.status).toBe(202);
+    // The transition is committed and its page queued, but the receiver refused it: not delivered.
+    await waitFor(() => hook.attempts >= 1, "a refused delivery attempt", 10_000);
+    first.child.kill("SIGKILL");
+    await killed(first.child);
+    expect(hook.received).toEqual([]);
+
+    hook.failWith = null;
+    const second = await serve(file);
+    cleanups.push(async () => {
+      second.child.kill("SIGKILL");
+    });
+    await waitFor(() => hook.received.length === 1, "the page after the restart", 20_000);
+    const db = new Database(join(dir, "data", "ops.db"), { readonly: true });
+    await waitFor(() => {
+      const r = db.prepare("SELECT state FROM siren_outbox").all() as { state: string }[];
+      return r.length === 1 && r[0]?.state === "delivered";
+    }, "the delivery recorded");
+    db.close();
+    expect(hook.received.map((r) => r.body.status)).toEqual(["firing"]);
+  });
+});
+
 describe("hot windows after a restart", () => {
   it("an `over` window still holds the samples from before the restart", async () => {
     const yaml =
