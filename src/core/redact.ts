@@ -37,8 +37,10 @@ function redactValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactValue);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
+    // A Slack incoming-webhook URL is a capability: the whole URL is the secret.
+    const capability = (value as { type?: unknown }).type === "slack";
     for (const [k, v] of Object.entries(value))
-      out[k] = isSecretKey(k) && v != null ? REDACTED : redactValue(v);
+      out[k] = (isSecretKey(k) || (capability && k === "url")) && v != null ? REDACTED : redactValue(v);
     return out;
   }
   return value;

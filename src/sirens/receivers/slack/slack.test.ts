@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SlackReceiverConfig } from "../../../config/index.js";
+import { REDACTED, redact } from "../../../core/redact.js";
 import { legalNotification, sampleNotification, T0 } from "../../fixtures.case.js";
 import type { Notification } from "../../notification.js";
 import { RECEIVER_KINDS } from "../index.js";
@@ -139,5 +140,10 @@ describe("slack receiver", () => {
       expect(result.error).not.toContain("/services/T00000000");
     }
     expect(slackReceiver.secrets(config())).toEqual(expect.arrayContaining([config().url, TOKEN]));
+  });
+
+  it("is redacted whole wherever a config is shown or stored (audit of a reload, API)", () => {
+    const receivers = { chat: config(), hook: { type: "webhook", url: "https://hooks.agency.example/x" } };
+    expect(redact(receivers)).toEqual({ chat: { type: "slack", url: REDACTED }, hook: receivers.hook });
   });
 });
