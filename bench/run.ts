@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   probes: () => import("./probes.js"),
   rules: () => import("./rules.js"),
   detection: () => import("./detection.js"),
+  dispatch: () => import("./dispatch.js"),
 };
 
 const wanted = process.argv.slice(2);
