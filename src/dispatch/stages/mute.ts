@@ -84,6 +84,7 @@ export function mute(deps: MuteStageDeps): Stage {
     async run(tx, item) {
       const { event, incident } = item;
       if (!incident) throw new Error("mute runs after incident.open");
+      if (!item.siren) return item; // nobody would be told: there is nothing to hold back
       const now = deps.clock.now();
       const reason = deps.muter.mutedBy(event, now, item.batch);
       if (!reason) return item;
