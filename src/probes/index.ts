@@ -3,6 +3,7 @@
  *
  *   ProbeCatalog                  probes from ops.yml plus those registered through the API; onChange()
  *   PROBE_KINDS                   active kinds by type (http, tcp): run(config, signal) → ProbeResult
+ *   createThreadKinds()           the same kinds with their I/O on a worker thread (PROBE_KINDS' default when compiled)
  *   ProbeScheduler                runs active probes on a phase-spread, drift-free grid, bounded concurrency
  *   toSamples(result, labels)     a result as `latency`, `ok`, `status`, phase and cert samples
  *   HeartbeatMonitor              heartbeat pings and missed deadlines as `ok` / `duration_ms` samples
@@ -32,13 +33,17 @@ export {
   type ActiveProbeType,
   BODY_LIMIT,
   createHttpKind,
+  createThreadKinds,
   type HttpKindOptions,
   type HttpPhases,
   PROBE_KINDS,
   type ProbeKinds,
   type ProbeResult,
   ProbeTimeoutError,
+  type ThreadKinds,
+  type ThreadKindsOptions,
   tcpKind,
+  threadEntry,
 } from "./kinds/index.js";
 export { probeLabels, toSamples } from "./samples.js";
 export {
