@@ -4,6 +4,13 @@ import { listViolations } from "../incidents/index.js";
 import { alertEvent, resolvedOf, T0 } from "../sirens/fixtures.case.js";
 import type { Notification } from "../sirens/index.js";
 import { type Harness, openHarness } from "./harness.case.js";
+import {
+  createMuter,
+  inhibitionSource,
+  maintenanceSource,
+  type SilenceLike,
+  silenceSource,
+} from "./mute/index.js";
 
 const MIN = 60_000;
 const open: Harness[] = [];
@@ -85,6 +92,35 @@ describe("dispatch: escalation", () => {
     expect(h.counsel.requests).toHaveLength(1);
     await h.advance(60 * MIN);
     expect(h.counsel.requests).toHaveLength(1);
+  });
+});
+
+describe("dispatch: escalation while muted", () => {
+  it("holds the step back and records it, without telling the next receivers", async () => {
+    const silences: SilenceLike[] = [];
+    const muter = createMuter({
+      maintenance: maintenanceSource(() => []),
+      silences: silenceSource(() => silences),
+      inhibition: inhibitionSource({ slos: () => [], alerts: () => [] }),
+    });
+    const h = await harness({ muter });
+    h.config.sirens.oncall = { notify: ["hook"], escalate: [{ after: 15 * MIN, notify: ["counsel"] }] };
+    await h.handle(alertEvent());
+    await h.settle();
+    silences.push({
+      id: "s1",
+      matchers: { agency: "IRS" },
+      startsAt: T0,
+      endsAt: T0 + 60 * MIN,
+      comment: "known issue",
+    });
+    await h.advance(16 * MIN);
+    expect(h.counsel.requests).toHaveLength(0);
+    const [incident] = await h.incidents.list();
+    const timeline = (await h.incidents.detail(incident!.id))?.timeline ?? [];
+    expect(
+      timeline.filter((e) => e.type === "notification.suppressed").map((e) => e.data.notification),
+    ).toEqual(["escalation"]);
   });
 });
 

@@ -9,6 +9,7 @@ import { addReceivers, findEpisode } from "../episodes.js";
 import type { Stage, StageDeps } from "../pipeline.js";
 import { scheduleJob } from "../schedule.js";
 import type { ScheduledStage } from "../scheduler.js";
+import { recordSuppressed } from "./mute.js";
 
 export const ESCALATE = "escalate";
 
@@ -27,7 +28,9 @@ export function scheduleEscalation(): Stage {
   };
 }
 
-export function escalateJob(deps: Pick<StageDeps, "outbox" | "incidents">): ScheduledStage {
+export function escalateJob(
+  deps: Pick<StageDeps, "outbox" | "incidents" | "muter" | "audit">,
+): ScheduledStage {
   return {
     stage: ESCALATE,
     async run(tx, job, { now, config }) {
@@ -40,6 +43,22 @@ export function escalateJob(deps: Pick<StageDeps, "outbox" | "incidents">): Sche
       const step = steps[job.runs];
       if (!step) return stop;
       const fresh = [...new Set(step.notify)].filter((r) => !logged.receivers.includes(r));
+      const following = steps[job.runs + 1];
+      const next = following ? Math.max(now, logged.firedAt + following.after) : null;
+      const reason = deps.muter.mutedBy(logged.firing, now);
+      if (reason) {
+        // Muted (maintenance, silence, inhibition): this step is held back and recorded, like a repeat.
+        const { slo, probe, labels } = logged.firing;
+        await recordSuppressed(tx, deps, {
+          incidentId: logged.incidentId,
+          alert: { slo, probe, labels, alertId: logged.alertId, episode: logged.episode },
+          reason,
+          notification: "escalation",
+          receivers: fresh,
+          at: now,
+        });
+        return { next, enqueued: 0 };
+      }
       const enqueued = await deps.outbox.enqueue(
         tx,
         fresh.map((receiver) => ({
@@ -55,8 +74,7 @@ export function escalateJob(deps: Pick<StageDeps, "outbox" | "incidents">): Sche
         at: now,
         data: { step: job.runs + 1, notify: step.notify, after: step.after },
       });
-      const following = steps[job.runs + 1];
-      return { next: following ? Math.max(now, logged.firedAt + following.after) : null, enqueued };
+      return { next, enqueued };
     },
   };
 }
