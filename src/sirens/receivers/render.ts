@@ -18,9 +18,17 @@ export function statusTag(n: Notification): string {
 const NEGATED: Record<string, string> = { ">": "≤", ">=": "<", "<": "≥", "<=": ">", "==": "≠", "!=": "=" };
 const SHOWN: Record<string, string> = { ">=": "≥", "<=": "≤", "!=": "≠", "==": "=" };
 
+/** formatValue, plus how a person says a long time: `75000 ms (1m 15s)`. */
+export function formatFigure(value: number | null, unit: string): string {
+  const figure = formatValue(value, unit);
+  return unit === "ms" && value !== null && Math.abs(value) >= 1000
+    ? `${figure} (${formatDuration(value)})`
+    : figure;
+}
+
 /** `≤ 250 ms`: what the value should be. */
 export function formatTarget(t: NotificationTarget): string {
-  return `${NEGATED[t.op] ?? `not ${t.op}`} ${formatValue(t.value, t.unit)}`;
+  return `${NEGATED[t.op] ?? `not ${t.op}`} ${formatFigure(t.value, t.unit)}`;
 }
 
 /** `> 250 ms`: where the breach starts. */
@@ -30,8 +38,8 @@ export function formatBreach(t: NotificationTarget): string {
 
 /** `412 ms (target ≤ 250 ms)`, or just the figure when the condition is not a plain threshold. */
 export function valueAgainstTarget(n: Notification): string {
-  const figure = formatValue(n.value, n.unit);
-  return n.target ? `${figure} (target ${formatTarget(n.target)})` : figure;
+  const figure = formatFigure(n.value, n.unit);
+  return n.target ? `${figure}, target ${formatTarget(n.target)}` : figure;
 }
 
 /**

@@ -7,6 +7,7 @@ import { CONTRACT_SECRETS, contractSuite } from "../receiver.case.js";
 import { emailReceiver, openTransports } from "./index.js";
 import { readMail } from "./mime.case.js";
 import { type SmtpTestServer, startSmtpServer } from "./smtp.case.js";
+import { transportOptions } from "./transport.js";
 
 const FROM = "ops@agency.example";
 const TO = "counsel@agency.example";
@@ -88,8 +89,8 @@ describe("email receiver", () => {
     for (const body of [mail.text, mail.html]) {
       expect(body).toContain("Answer disability-benefit calls in under 60 seconds");
       expect(body).toContain("29 U.S.C. § 794d");
-      expect(body).toContain("75000 ms");
-      expect(body).toContain("≤ 60000 ms");
+      expect(body).toContain("75000 ms (1m 15s)");
+      expect(body).toContain("≤ 60000 ms (1m)");
       // activeAt is T0 - 150 s and the email goes out at T0 + 10 min: 12 min 30 s.
       expect(body).toContain("12m 30s");
       expect(body).toContain("pack-2026-11-01");
@@ -212,5 +213,16 @@ describe("email receiver", () => {
     expect(openTransports()).toBe(0);
     // Usable again after close: a new pool opens on demand.
     expect(await emailReceiver.send(sampleNotification(), config())).toMatchObject({ ok: true });
+  });
+
+  it("requires STARTTLS before sending credentials across the network, not to a relay on this machine", () => {
+    const remote = transportOptions(config({ smtp: "smtp://mailer:pw-1234@mail.agency.example" }));
+    expect(remote).toMatchObject({ host: "mail.agency.example", port: 587, secure: false, requireTLS: true });
+    expect(transportOptions(config({ smtp: "smtp://mail.agency.example:25" })).requireTLS).toBeUndefined();
+    expect(transportOptions(config({ smtp: "smtps://u:p@mail.agency.example" }))).toMatchObject({
+      port: 465,
+      secure: true,
+    });
+    expect(transportOptions(config()).requireTLS).toBeUndefined();
   });
 });

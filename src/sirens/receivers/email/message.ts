@@ -12,6 +12,7 @@ import {
   breachDurationMs,
   formatBreach,
   formatDuration,
+  formatFigure,
   formatLabels,
   formatTarget,
   severityText,
@@ -61,8 +62,8 @@ function rows(n: Notification, now: number): Row[] {
     out.push(["SLA", n.legal.sla]);
     out.push(["Statute", n.legal.statute ?? "not stated in the SLO"]);
   }
-  out.push(["Measured value", formatValue(n.value, n.unit)]);
-  if (n.target) out.push(["Target", `${formatTarget(n.target)} (breached when ${formatBreach(n.target)})`]);
+  out.push(["Measured value", formatFigure(n.value, n.unit)]);
+  if (n.target) out.push(["Target", `${formatTarget(n.target)}; breached when ${formatBreach(n.target)}`]);
   out.push([n.endsAt ? "Breach lasted" : "Breach duration", duration]);
   out.push(["Policy pack", n.policy.id ?? "unknown"]);
   out.push(["Incident", `${n.incident.id} ${n.incident.url}`, n.incident.url]);

@@ -65,6 +65,10 @@ export function smtpLabel(raw: string): string {
   }
 }
 
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** A PEM given inline, or read from the path given. */
 function readCa(ca: string): string {
   return ca.includes("-----BEGIN") ? ca : readFileSync(ca, "utf8");
@@ -81,8 +85,11 @@ export function transportOptions(config: EmailReceiverConfig): PoolOptions {
     host: t.host,
     port: t.port,
     secure: t.secure,
-    // nodemailer upgrades with STARTTLS whenever the server offers it (opportunistic TLS).
+    // nodemailer upgrades with STARTTLS whenever the server offers it (opportunistic TLS). With
+    // credentials, a server elsewhere that does not offer it is refused rather than handed the
+    // password in clear text; a relay on this machine is trusted as the network is not crossed.
     ...(t.user !== undefined ? { auth: { user: t.user, pass: t.pass ?? "" } } : {}),
+    ...(t.user !== undefined && !t.secure && !isLoopback(t.host) ? { requireTLS: true } : {}),
     tls,
     connectionTimeout: timeout,
     greetingTimeout: timeout,

@@ -88,7 +88,7 @@ describe("slack receiver", () => {
       Status: "FIRING",
       Severity: "page",
       SLO: "`irs-login-latency`",
-      Value: "412 ms (target ≤ 250 ms)",
+      Value: "412 ms, target ≤ 250 ms",
       Condition: "`latency &gt; 250ms for 2s`",
       "Policy pack": "`pack-2026-11-01`",
       Incident: `<${n.incident.url}|${n.incident.id}>`,
