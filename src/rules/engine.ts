@@ -55,6 +55,8 @@ export interface SetRulesOptions {
 
 const MAX_RETRY_MS = 30_000;
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 interface Job {
   work: Work;
   started: boolean;
@@ -241,7 +243,9 @@ export class RuleEngine {
     if (job === null || job.started) {
       const work = emptyWork();
       const created: Job = { work, started: false, done: Promise.resolve() };
-      created.done = this.chain.then(() => {
+      // Started one event-loop turn later, so every request read in this turn (an ingest burst)
+      // merges into one evaluation per alert instead of one per request; it costs well under 1 ms.
+      created.done = this.chain.then(nextTurn).then(() => {
         created.started = true;
         return this.runBatch(work);
       });

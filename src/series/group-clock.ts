@@ -71,10 +71,14 @@ export class GroupClock {
 
   /** Re-allocates the timestamps and every member's values to `capacity` (≥ count), oldest first. */
   resize(capacity: number): void {
+    const { head, count } = this;
+    // Two bulk copies (the runs before and after the wrap), not one indexed copy per slot.
     const order = (src: Float64Array, fill: number): Float64Array => {
       const out = new Float64Array(capacity);
-      if (fill !== 0) out.fill(fill);
-      for (let k = 0; k < this.count; k++) out[k] = src[this.at(k)] as number;
+      const first = Math.min(count, src.length - head);
+      out.set(src.subarray(head, head + first));
+      if (first < count) out.set(src.subarray(0, count - first), first);
+      if (fill !== 0) out.fill(fill, count);
       return out;
     };
     for (const m of this.members) m.values = order(m.values, Number.NaN);

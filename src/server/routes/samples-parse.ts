@@ -44,6 +44,30 @@ export function parseSamples(body: unknown, ctx: ParseContext): SampleInput[] {
   return out;
 }
 
+/** Names already checked against their pattern; bounded, so random names cannot grow it without limit. */
+class NameCache {
+  private readonly ok = new Set<string>();
+  constructor(private readonly pattern: RegExp) {}
+
+  valid(name: string): boolean {
+    if (this.ok.has(name)) return true;
+    if (!this.pattern.test(name)) return false;
+    if (this.ok.size >= 4096) this.ok.clear();
+    this.ok.add(name);
+    return true;
+  }
+}
+
+const metricNames = new NameCache(METRIC_NAME);
+const labelNames = new NameCache(LABEL_NAME);
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * One sample. The parsed JSON is only read field by field, never merged into another object, so a
+ * `__proto__` key (JSON.parse makes it an own key) is just an unknown field or a refused label name.
+ * Labels of a sample without `probe` are passed on as parsed (only read downstream, never stored:
+ * the series index keeps its own sorted copy), saving a copy per sample.
+ */
 function parseOne(
   s: unknown,
   i: number,
@@ -51,16 +75,17 @@ function parseOne(
   errors: ErrorDetail[],
   probeLabels: Map<string, Record<string, string>>,
 ): SampleInput | undefined {
-  const at = (field: string) => `samples[${i}]${field ? `.${field}` : ""}`;
   const fail = (field: string, message: string) => {
-    errors.push({ path: at(field), message });
+    errors.push({ path: `samples[${i}]${field ? `.${field}` : ""}`, message });
     return undefined;
   };
   if (typeof s !== "object" || s === null || Array.isArray(s)) return fail("", "expected an object");
-  const { probe, metric, value, labels, ts, ...rest } = s as Record<string, unknown>;
-  const extra = Object.keys(rest)[0];
-  if (extra !== undefined)
-    return fail(extra, `unknown field "${extra}" (allowed: probe, metric, value, labels, ts)`);
+  for (const key in s) {
+    if (key !== "probe" && key !== "metric" && key !== "value" && key !== "labels" && key !== "ts") {
+      return fail(key, `unknown field "${key}" (allowed: probe, metric, value, labels, ts)`);
+    }
+  }
+  const { probe, metric, value, labels, ts } = s as Record<string, unknown>;
   if (typeof value !== "number" || !Number.isFinite(value)) {
     return fail("value", `expected a finite number, got ${describe(value)}`);
   }
@@ -71,7 +96,7 @@ function parseOne(
     }
     time = ts;
   }
-  if (metric !== undefined && (typeof metric !== "string" || !METRIC_NAME.test(metric))) {
+  if (metric !== undefined && (typeof metric !== "string" || !metricNames.valid(metric))) {
     return fail(
       "metric",
       `invalid metric name ${describe(metric)} (letters, digits, _ . :; not starting with a digit)`,
@@ -96,25 +121,35 @@ function parseOne(
   } else if (metric === undefined) {
     return fail("metric", "a sample without `probe` needs `metric` (a free-standing series)");
   }
-  let merged: Record<string, string> = base ?? {};
+  let merged: Record<string, string> = base ?? NO_LABELS;
   if (labels !== undefined) {
     if (typeof labels !== "object" || labels === null || Array.isArray(labels)) {
       return fail("labels", "expected an object of string values");
     }
-    const entries = Object.entries(labels);
-    if (entries.length > MAX_LABELS) return fail("labels", `more than ${MAX_LABELS} labels`);
-    merged = { ...merged };
-    for (const [name, v] of entries) {
-      if (!LABEL_NAME.test(name)) return fail(`labels.${name}`, "invalid label name");
-      if (name === "probe")
-        return fail("labels.probe", "`probe` is reserved; use the sample's `probe` field");
-      if (typeof v !== "string") return fail(`labels.${name}`, `expected a string, got ${describe(v)}`);
-      if (v.length > MAX_LABEL_VALUE)
-        return fail(`labels.${name}`, `longer than ${MAX_LABEL_VALUE} characters`);
-      merged[name] = v;
+    const given = labels as Record<string, unknown>;
+    let n = 0;
+    for (const name in given) {
+      if (++n > MAX_LABELS) return fail("labels", `more than ${MAX_LABELS} labels`);
+      const problem = labelProblem(name, given[name]);
+      if (problem !== undefined) return fail(`labels.${name}`, problem);
+    }
+    if (base === undefined) merged = given as Record<string, string>;
+    else if (n > 0) {
+      merged = { ...base };
+      for (const name in given) merged[name] = given[name] as string;
     }
   }
   return { metric: (metric as string | undefined) ?? "value", labels: merged, value, ts: time };
+}
+
+function labelProblem(name: string, v: unknown): string | undefined {
+  if (!labelNames.valid(name)) return "invalid label name";
+  if (name === "probe") return "`probe` is reserved; use the sample's `probe` field";
+  // A valid name by the pattern, but assigning it would set a prototype, not a label.
+  if (name === "__proto__") return "`__proto__` is not allowed as a label name";
+  if (typeof v !== "string") return `expected a string, got ${describe(v)}`;
+  if (v.length > MAX_LABEL_VALUE) return `longer than ${MAX_LABEL_VALUE} characters`;
+  return undefined;
 }
 
 function describe(v: unknown): string {
