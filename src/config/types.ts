@@ -118,30 +118,27 @@ export interface PagerDutyReceiverConfig {
   type: "pagerduty";
   url: string;
   routing_key: string;
-}
-
-export interface SlackReceiverConfig {
   /** `payload.source`; default the probe name (or the SLO name). */
   source?: string;
   /** Default 10 s. */
   timeout?: Millis;
-  type: "slack";
-  url: string;
 }
 
+export interface SlackReceiverConfig {
+  type: "slack";
   /** The incoming-webhook URL: a capability, so all of it is a secret. */
-export interface EmailReceiverConfig {
+  url: string;
   /** Default 10 s. */
   timeout?: Millis;
+}
+
+export interface EmailReceiverConfig {
   type: "email";
   /** `smtp://` (STARTTLS when offered) or `smtps://` (implicit TLS) URL; its credentials are secrets. */
   smtp: string;
   from: string;
   to: string[];
   cc?: string[];
-}
-
-export type ReceiverConfig =
   /** Put before the subject (`[HMS-OPS] [FIRING] ...`); a legal breach's subject still starts `[COMPLIANCE SIREN]`. */
   subject_prefix?: string;
   tls?: {
@@ -152,6 +149,9 @@ export type ReceiverConfig =
   };
   /** Connection, greeting and per-reply timeout; default 10 s. */
   timeout?: Millis;
+}
+
+export type ReceiverConfig =
   | WebhookReceiverConfig
   | PagerDutyReceiverConfig
   | SlackReceiverConfig

@@ -36,7 +36,11 @@ export {
   receiversFrom,
 } from "./outbox-worker.js";
 export {
+  closeReceivers,
+  emailReceiver,
   isRetryableStatus,
+  PAGERDUTY_SEVERITY,
+  pagerDutyReceiver,
   parseRetryAfter,
   RECEIVER_KINDS,
   type ReceiverKind,
@@ -47,6 +51,7 @@ export {
   SIGNATURE_HEADER,
   scrub,
   signBody,
+  slackReceiver,
   verifySignature,
   webhookReceiver,
 } from "./receivers/index.js";

@@ -37,23 +37,33 @@ export const receiverSchema = z.discriminatedUnion(
       type: z.literal("pagerduty"),
       url: httpUrl().default(PAGERDUTY_EVENTS_URL),
       routing_key: text(),
+      source: text().optional().meta({ description: "payload.source; default the probe (or SLO) name" }),
+      timeout: duration().optional(),
     }),
-    strict({ type: z.literal("slack"), url: httpUrl(), timeout: duration().optional() }),
+    strict({
+      type: z.literal("slack"),
+      url: httpUrl().meta({ description: "incoming-webhook URL; all of it is a secret" }),
+      timeout: duration().optional(),
+    }),
     strict({
       type: z.literal("email"),
       smtp: smtpUrl(),
       from: email(),
-      source: text().optional(),
-      timeout: duration().optional(),
       to: z.array(email()).min(1, "name at least one recipient"),
       cc: z.array(email()).optional(),
+      subject_prefix: text().optional(),
+      tls: strict({
+        reject_unauthorized: z
+          .boolean()
+          .optional()
+          .meta({ description: "default true; false accepts any certificate (test servers only)" }),
+        ca: text().optional().meta({ description: "PEM certificate, or a path to one, to trust" }),
+      }).optional(),
+      timeout: duration().optional(),
     }),
   ],
   { error: discriminatorError("receiver", RECEIVER_TYPES) },
 ) satisfies z.ZodType<ReceiverConfig>;
 
 export const sirensSchema = z.record(objectName(), sirenSchema);
-      subject_prefix: text().optional(),
-      tls: strict({ reject_unauthorized: z.boolean().optional(), ca: text().optional() }).optional(),
-      timeout: duration().optional(),
 export const receiversSchema = z.record(objectName(), receiverSchema);
