@@ -44,7 +44,8 @@ export function escalateJob(
       if (!step) return stop;
       const fresh = [...new Set(step.notify)].filter((r) => !logged.receivers.includes(r));
       const following = steps[job.runs + 1];
-      const next = following ? Math.max(now, logged.firedAt + following.after) : null;
+      // Steps keep their spacing from this one (a page held by a mute counts from when it went out).
+      const next = following ? Math.max(now, job.dueAt + following.after - step.after) : null;
       const reason = deps.muter.mutedBy(logged.firing, now);
       if (reason) {
         // Muted (maintenance, silence, inhibition): this step is held back and recorded, like a repeat.
