@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmailReceiverConfig } from "../../../config/index.js";
 import { legalNotification, sampleNotification, T0 } from "../../fixtures.case.js";
@@ -155,6 +157,27 @@ describe("email receiver", () => {
     expect(busy).toMatchObject({ ok: false, retryable: true, status: 450 });
     const nobody = await emailReceiver.send(sampleNotification(), config({ to: ["nobody@agency.example"] }));
     expect(nobody).toMatchObject({ ok: false, retryable: false, status: 550 });
+  });
+
+  it("delivers to the recipients the server accepts and warns about the ones it refused", async () => {
+    smtp.refuseRecipient("gone@agency.example", 550);
+    const lines: string[] = [];
+    const logger = pino(
+      { level: "warn" },
+      new Writable({ write: (c, _e, done) => done(null, lines.push(String(c))) }),
+    );
+    const result = await emailReceiver.send(
+      sampleNotification(),
+      config({ to: [TO, "gone@agency.example"] }),
+      {
+        logger,
+      },
+    );
+    expect(result).toMatchObject({ ok: true });
+    expect(smtp.deliveries.at(-1)!.to).toEqual([TO]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ msg: "some recipients were refused", rejected: ["gone@agency.example"] }),
+    ]);
   });
 
   it("refuses a wrong password as permanent, without quoting either password", async () => {

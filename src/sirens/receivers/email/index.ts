@@ -79,6 +79,10 @@ export const emailReceiver: ReceiverKind<EmailReceiverConfig> = {
         signal,
       });
       const status = Number(/^\d{3}/.exec(info.response ?? "")?.[0] ?? 250);
+      if (info.rejected.length > 0) {
+        // Delivered to the others, so not retried (they would get it twice); said loudly instead.
+        ctx.logger?.warn({ receiver: label, rejected: info.rejected }, "some recipients were refused");
+      }
       ctx.logger?.debug(
         { receiver: label, status, rejected: info.rejected, ms: now() - started },
         "notification delivered",
