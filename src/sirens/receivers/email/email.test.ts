@@ -164,7 +164,12 @@ describe("email receiver", () => {
     const lines: string[] = [];
     const logger = pino(
       { level: "warn" },
-      new Writable({ write: (c, _e, done) => done(null, lines.push(String(c))) }),
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
     );
     const result = await emailReceiver.send(
       sampleNotification(),
