@@ -21,9 +21,7 @@ const SHOWN: Record<string, string> = { ">=": "≥", "<=": "≤", "!=": "≠", "
 /** formatValue, plus how a person says a long time: `75000 ms (1m 15s)`. */
 export function formatFigure(value: number | null, unit: string): string {
   const figure = formatValue(value, unit);
-  return unit === "ms" && value !== null && Math.abs(value) >= 1000
-    ? `${figure} (${formatDuration(value)})`
-    : figure;
+  return unit === "ms" && value !== null && value >= 1000 ? `${figure} (${formatDuration(value)})` : figure;
 }
 
 /** `≤ 250 ms`: what the value should be. */

@@ -99,10 +99,11 @@ export function slackMessage(n: Notification, now: number): SlackMessage {
   if (n.notified?.length) context.push(`notified ${escapeMrkdwn(n.notified.join(", "))}`);
   blocks.push({ type: "context", elements: [md(context.join(" · "))] });
 
+  // Slack reads `text` as mrkdwn too: a `<` in a summary would otherwise open a link.
   const fallback = [legal ? `[COMPLIANCE SIREN] ${n.summary}` : n.summary];
   if (ack) fallback.push(`(${ack})`);
   fallback.push(`${n.incident.id} ${n.incident.url}`);
-  return { text: truncate(fallback.join(" "), TEXT_MAX), blocks };
+  return { text: truncate(escapeMrkdwn(fallback.join(" ")), TEXT_MAX), blocks };
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -6,7 +6,7 @@ import type { Notification } from "../../notification.js";
 import { RECEIVER_KINDS } from "../index.js";
 import { type LoopbackReceiver, startLoopbackReceiver } from "../loopback.case.js";
 import { receiverContract } from "../receiver.case.js";
-import { type SlackBlock, type SlackMessage, slackReceiver } from "./index.js";
+import { escapeMrkdwn, type SlackBlock, type SlackMessage, slackReceiver } from "./index.js";
 
 type Section = Extract<SlackBlock, { type: "section" }>;
 
@@ -47,7 +47,7 @@ receiverContract(slackReceiver, (url, s) => ({ type: "slack", url, timeout: s.ti
     expect(req.method).toBe("POST");
     expect(req.headers["content-type"]).toBe("application/json");
     const m = expectSlackShape(req.body);
-    expect(m.text).toContain(n.summary);
+    expect(m.text).toContain(escapeMrkdwn(n.summary));
   },
 });
 
@@ -96,7 +96,9 @@ describe("slack receiver", () => {
       "Breached for": "1m 2s",
     });
     expect(allText(m)).toContain(n.dedupKey);
-    expect(m.text).toBe(`${n.summary} ${n.incident.id} ${n.incident.url}`);
+    expect(m.text).toBe(
+      "irs-login-latency firing: latency 412 ms &gt; 250 ms for 2s (probe irs-login) INC-7K3QZ9 http://ops.example/incidents/INC-7K3QZ9",
+    );
   });
 
   it("has resolved, reminder and acknowledged variants", async () => {
