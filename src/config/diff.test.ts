@@ -63,6 +63,7 @@ describe("diffConfig", () => {
       timeout: 1_000,
       approval: false,
       dry_run: false,
+      circuit_breaker: 3,
       env: { API_TOKEN: "tok-value" },
     };
     const text = JSON.stringify(diffConfig(prev, next));

@@ -92,6 +92,7 @@ describe("loadConfig on the DESIGN.md §3 example", () => {
       timeout: 300_000,
       approval: false,
       dry_run: false,
+      circuit_breaker: 3,
     });
     expect(config.runbooks["add-workers"]?.steps[0]).toEqual({
       http: { method: "POST", url: "http://127.0.0.1:9300/api/scale", body: { workers: "+2" } },

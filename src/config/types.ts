@@ -28,6 +28,7 @@ export interface ServerConfig {
   /** Bytes. */
   body_limit: number;
   auth: { tokens: TokenConfig[]; public_board: boolean };
+  incidents: { reopen_within: Millis };
 }
 
 export interface PolicyConfig {
@@ -103,6 +104,8 @@ export interface SloConfig {
 export interface SirenConfig {
   notify: string[];
   repeat?: Millis;
+  /** Alerts of this siren firing within this time of an open incident's start join it (one page). */
+  group_window?: Millis;
   escalate: { after: Millis; notify: string[] }[];
 }
 
@@ -193,6 +196,8 @@ export interface RunbookConfig {
   timeout: Millis;
   approval: boolean;
   max_runs_per_hour?: number;
+  /** Consecutive failed runs that stop automatic runs until a manual run succeeds; 0 = off. */
+  circuit_breaker: number;
   dry_run: boolean;
   env?: Record<string, string>;
   secrets?: string[];

@@ -55,6 +55,12 @@ export const runbookSchema = strict({
   timeout: duration().default(5 * 60_000),
   approval: z.boolean().default(false),
   max_runs_per_hour: z.number().int().min(1).optional(),
+  circuit_breaker: z
+    .number()
+    .int()
+    .min(0)
+    .default(3)
+    .meta({ description: "Stop automatic runs after this many failed runs in a row (0: never)" }),
   dry_run: z.boolean().default(false),
   env: stringMap().optional(),
   secrets: z.array(text()).optional(),
