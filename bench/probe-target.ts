@@ -11,12 +11,21 @@
  * applied (request read → response written, ms): a late timer here is the target's lateness, and
  * the bench can tell it apart from the prober's error.
  *
- * IPC: sends `{port}` once listening; answers `{q: "cpu", id}` with its CPU usage,
+ * IPC: sends `{port, nice}` once listening; answers `{q: "cpu", id}` with its CPU usage,
  * `{q: "applied", id}` with the recorded delays, `{q: "reset", id}` by forgetting them; exits when
  * the parent disconnects.
  */
 import net from "node:net";
+import { getPriority, setPriority } from "node:os";
 import { performance } from "node:perf_hooks";
+
+// `--nice=<n>`: asked for where permitted (root), so the target's own waits for a core stay small.
+const nice = Number(/^--nice=(-?\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 0);
+try {
+  if (nice !== 0) setPriority(nice);
+} catch {
+  // Not permitted: run at the default priority.
+}
 
 const DELAY = /^[A-Z]+ \/delay\/(\d{1,6})(?:\?p=(\d{1,6}))?[ &]/;
 /** Runs recorded per probe at most, and probes at most (preallocated: no GC churn while serving). */
@@ -94,7 +103,7 @@ const server = net.createServer((socket) => {
 server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;
-  if (process.send) process.send({ port });
+  if (process.send) process.send({ port, nice: getPriority() });
   else console.log(`probe target on http://127.0.0.1:${port}`);
 });
 

@@ -5,16 +5,27 @@
  * whatever the main thread is busy with (appending series, committing to SQLite, evaluating rules,
  * a GC of its much larger heap). Started by ./host.ts; never imported on the main thread.
  */
+import { readFileSync, readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { createHttpKind } from "../http.js";
 import { tcpKind } from "../tcp.js";
 import { type ActiveProbeConfig, errorMessage, type ProbeKinds, type ProbeResult } from "../types.js";
-import { RECORD, type ThreadData, type ToMain, type ToThread, writeRecord } from "./protocol.js";
+import {
+  RECORD,
+  type ThreadData,
+  type ThreadHello,
+  type ToMain,
+  type ToThread,
+  writeRecord,
+} from "./protocol.js";
 
 const port = parentPort;
 if (!port) throw new Error("src/probes/kinds/worker/entry.js runs only as a worker thread (see host.ts)");
 
 const data = workerData as ThreadData;
+const hello: ThreadHello = { nice: raisePriority(data.nice) };
+port.postMessage(hello);
 const kinds: ProbeKinds = { http: createHttpKind(data.http), tcp: tcpKind };
 const configs = new Map<number, ActiveProbeConfig>();
 const running = new Map<number, AbortController>();
@@ -103,4 +114,30 @@ function flush(): void {
   records = new Float64Array(capacity * RECORD);
   count = 0;
   errors = [];
+}
+
+/**
+ * Asks for `nice` for this thread alone (Linux: a thread is a task with its own nice value, set
+ * through its thread id). Allowed with CAP_SYS_NICE (root); otherwise the thread keeps the
+ * process's. Returns the nice value it runs at, or undefined where threads have no /proc entry.
+ */
+function raisePriority(nice: number): number | undefined {
+  let tid: number;
+  try {
+    tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  } catch {
+    return undefined;
+  }
+  try {
+    setPriority(tid, nice);
+  } catch {
+    // Not permitted: run at the process's priority.
+  }
+  try {
+    // Field 19 of /proc/<tid>/stat, counted after the parenthesised command name.
+    const fields = readFileSync(`/proc/thread-self/stat`, "utf8").split(") ")[1]?.split(" ");
+    return Number(fields?.[16]);
+  } catch {
+    return undefined;
+  }
 }

@@ -17,6 +17,9 @@
  *   told to drop the run's socket.
  * - The thread starts on the first run, holds the process open only while runs are in flight,
  *   and is started anew if it dies (the runs in flight then fail, naming why).
+ * - The thread asks the OS for a higher priority (nice −10, where permitted: root or
+ *   CAP_SYS_NICE). On a busy machine a woken thread can wait several ms for a core, and that
+ *   wait is read as latency; the thread uses little CPU, so its priority costs others little.
  */
 import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -33,7 +36,14 @@ import {
   type ProbeResult,
   roundMs,
 } from "../types.js";
-import { readRecord, runIdAt, type ThreadData, type ToMain, type ToThread } from "./protocol.js";
+import {
+  readRecord,
+  runIdAt,
+  type ThreadData,
+  type ThreadHello,
+  type ToMain,
+  type ToThread,
+} from "./protocol.js";
 
 /** How long runs to start are gathered into one message to the thread, ms. */
 const BATCH_MS = 2;
@@ -42,6 +52,8 @@ export interface ThreadKindsOptions {
   http?: HttpKindOptions;
   /** The compiled thread script (default: threadEntry()). */
   entry?: URL;
+  /** The nice value the thread asks for (default −10; 0 keeps the process's priority). */
+  nice?: number;
   logger?: Logger;
 }
 
@@ -50,6 +62,8 @@ export interface ThreadKinds {
   tcp: ActiveProbeKind<TcpProbeConfig>;
   /** Stops the thread; runs in flight resolve as failures. The next run starts it again. */
   close(): Promise<void>;
+  /** The nice value the running thread got (undefined before it started, or off Linux). */
+  threadNice(): number | undefined;
 }
 
 /**
@@ -67,6 +81,7 @@ export function createThreadKinds(options: ThreadKindsOptions = {}): ThreadKinds
     http: { run: (config, signal) => host.run(config, signal) },
     tcp: { run: (config, signal) => host.run(config, signal) },
     close: () => host.close(),
+    threadNice: () => host.nice,
   };
 }
 
@@ -94,6 +109,7 @@ class PendingRun {
 }
 
 class ThreadHost {
+  nice: number | undefined;
   private worker: Worker | undefined;
   private generation = 0;
   private nextRunId = 1;
@@ -168,12 +184,15 @@ class ThreadHost {
     const entry = this.options.entry ?? threadEntry();
     if (!entry)
       throw new Error("no compiled src/probes/kinds/worker/entry.js beside host.js (run `npm run build`)");
-    const data: ThreadData = { http: this.options.http ?? {} };
+    const data: ThreadData = { http: this.options.http ?? {}, nice: this.options.nice ?? -10 };
     const worker = new Worker(entry, { workerData: data, name: "hms-ops probes" });
     this.generation++;
     this.worker = worker;
     worker.unref();
-    worker.on("message", (m: ToMain) => this.received(m));
+    worker.on("message", (m: ToMain | ThreadHello) => {
+      if ("records" in m) this.received(m);
+      else this.nice = m.nice;
+    });
     worker.on("error", (err) => this.lost(worker, `probe thread failed: ${err.message}`));
     worker.on("exit", (code) => this.lost(worker, `probe thread exited (code ${code})`));
     return worker;
@@ -183,6 +202,7 @@ class ThreadHost {
   private lost(worker: Worker, why: string): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    this.nice = undefined;
     this.out = { start: [], configs: [], cancel: [], forget: [] };
     const runs = [...this.pending.values()];
     if (runs.length > 0) this.options.logger?.error({ runs: runs.length }, why);

@@ -11,6 +11,13 @@ import type { ActiveProbeConfig, ProbeResult } from "../types.js";
 
 export interface ThreadData {
   http: HttpKindOptions;
+  /** The nice value the thread asks for (see host.ts). */
+  nice: number;
+}
+
+/** The thread's first message: the nice value it runs at (undefined off Linux). */
+export interface ThreadHello {
+  nice: number | undefined;
 }
 
 export interface ToThread {

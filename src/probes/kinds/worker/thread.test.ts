@@ -145,6 +145,14 @@ describe("probe kinds on the I/O thread", () => {
     expect(await kinds.http.run(config, signal())).toMatchObject({ ok: true, status: 200 });
   });
 
+  it("runs the thread at the nice value asked for (a higher one is always permitted)", async () => {
+    const polite = createThreadKinds({ entry, nice: 5 });
+    const srv = await serve((_req, res) => res.end("ok"));
+    expect(await polite.http.run(httpProbe({ target: srv.url }), signal())).toMatchObject({ ok: true });
+    expect(polite.threadNice()).toBe(process.platform === "linux" ? 5 : undefined);
+    await polite.close();
+  });
+
   it("fails a run, naming why, when there is no thread script", async () => {
     const none = createThreadKinds({ entry: new URL("file:///nonexistent/entry.js") });
     const r = await none.http.run(httpProbe({ target: "http://127.0.0.1:9/" }), signal());
