@@ -171,13 +171,18 @@ function fromMapEntry(name: string, body: SloBody): SloDraft {
 
 function buildServer(main: ParsedFile, env: Env, errors: ErrorDetail[]): OpsConfig["server"] {
   const server = main.data?.server ?? serverSchema.parse({});
-  const data = path.resolve(path.dirname(main.src.abs), server.data);
+  const dir = path.dirname(main.src.abs);
+  const data = path.resolve(dir, server.data);
+  const files = {
+    data,
+    ...(server.secrets_file !== undefined && { secrets_file: path.resolve(dir, server.secrets_file) }),
+  };
   const override = env.HMS_OPS_LISTEN;
-  if (override === undefined || override === "") return { ...server, data };
+  if (override === undefined || override === "") return { ...server, ...files };
   try {
-    return { ...server, data, listen: parseListen(override) };
+    return { ...server, ...files, listen: parseListen(override) };
   } catch (err) {
     errors.push({ path: "HMS_OPS_LISTEN", message: `${(err as Error).message} (from the environment)` });
-    return { ...server, data };
+    return { ...server, ...files };
   }
 }

@@ -29,6 +29,8 @@ export interface ServerConfig {
   body_limit: number;
   auth: { tokens: TokenConfig[]; public_board: boolean };
   incidents: { reopen_within: Millis };
+  /** Run-book secrets (YAML NAME: value, mode 0600); absolute, resolved like `data`. */
+  secrets_file?: string;
 }
 
 export interface PolicyConfig {

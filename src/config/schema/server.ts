@@ -88,6 +88,9 @@ export const serverSchema = strict({
       .default(15 * 60_000)
       .meta({ description: "A re-fire of an SLO within this time after its incident resolved reopens it" }),
   }).default({ reopen_within: 15 * 60_000 }),
+  secrets_file: text()
+    .optional()
+    .meta({ description: "YAML file of run-book secrets (NAME: value); must have mode 0600 or stricter" }),
 }) satisfies z.ZodType<ServerConfig>;
 
 export const policySchema = strict({
