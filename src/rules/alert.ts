@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Severity } from "../config/index.js";
-import type { Labels, SeriesQuerier } from "../series/index.js";
+import type { Labels, SeriesQuerier, Window } from "../series/index.js";
 import { aggregate } from "./aggregate.js";
 import { type RunningWindow, runningFor } from "./aggregate-running.js";
 import type { ThresholdRule } from "./compile.js";
@@ -105,6 +105,9 @@ export function impliedEvaluation(s: AlertStatus): Evaluation | null {
 
 const NO_DATA: Evaluation = Object.freeze({ value: null, breached: false });
 
+/** Filled by each measure() and read before it returns: one Window object, not one per evaluation. */
+const scratch: Window = { ts: new Float64Array(0), values: new Float64Array(0), start: 0, end: 0 };
+
 /**
  * Measures the alert's series at `now`. With `over`: the aggregation over (now − over, now],
  * kept running on `holder` (the alert) where the aggregation allows. Without: the latest sample,
@@ -121,7 +124,7 @@ export function measure(
   const { cond } = rule;
   let value: number | null;
   if (cond.over !== null) {
-    const w = series.window(seriesId, now - cond.over, now);
+    const w = series.window(seriesId, now - cond.over, now, scratch);
     const agg = cond.expr.agg ?? "last";
     const running = holder === undefined ? undefined : runningFor(holder, agg, cond.over);
     value =

@@ -1,4 +1,4 @@
-import { grownCapacity, MIN_DEMANDED_CAPACITY, nextEpoch } from "./ring.js";
+import { emptyWindow, grownCapacity, MIN_DEMANDED_CAPACITY, nextEpoch } from "./ring.js";
 import type { Point, Window } from "./types.js";
 
 /**
@@ -194,21 +194,20 @@ export class ClockMember {
   }
 
   /** This member's samples in the window (slots where it has none are NaN). */
-  window(from: number, to: number): Window {
+  window(from: number, to: number, into: Window = emptyWindow()): Window {
     const c = this.clock;
     const lo = c.after(from);
     const hi = Math.max(lo, c.after(to));
     const start = c.at(lo);
-    return {
-      ts: c.ts,
-      values: this.values,
-      start,
-      end: start + hi - lo,
-      seq: c.dropped + lo,
-      oldest: c.dropped,
-      epoch: this.epoch,
-      newest: this.newest,
-    };
+    into.ts = c.ts;
+    into.values = this.values;
+    into.start = start;
+    into.end = start + hi - lo;
+    into.seq = c.dropped + lo;
+    into.oldest = c.dropped;
+    into.epoch = this.epoch;
+    into.newest = this.newest;
+    return into;
   }
 
   last(): Point | undefined {

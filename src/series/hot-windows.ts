@@ -2,6 +2,7 @@ import { ClockMember, DIVERGED, GroupClock } from "./group-clock.js";
 import type { History } from "./history.js";
 import { slices } from "./history.js";
 import { type RawSeries, readRaw } from "./raw-reader.js";
+import { emptyWindow } from "./ring.js";
 import type { SeriesIndex } from "./series-index.js";
 import type { SeriesState } from "./series-state.js";
 import type { Point, Window } from "./types.js";
@@ -51,9 +52,17 @@ export class HotWindows {
     }
   }
 
-  window(state: SeriesState | undefined, from: number, to: number): Window {
-    if (!state) return { ts: EMPTY, values: EMPTY, start: 0, end: 0 };
-    return state.member ? state.member.window(from, to) : state.ring.window(from, to);
+  window(state: SeriesState | undefined, from: number, to: number, into?: Window): Window {
+    if (!state) {
+      const w = into ?? emptyWindow();
+      w.ts = EMPTY;
+      w.values = EMPTY;
+      w.start = 0;
+      w.end = 0;
+      w.seq = w.oldest = w.epoch = w.newest = undefined;
+      return w;
+    }
+    return state.member ? state.member.window(from, to, into) : state.ring.window(from, to, into);
   }
 
   last(state: SeriesState | undefined): Point | undefined {

@@ -9,6 +9,22 @@ const RATE_SAMPLES = 16;
 /** Small rings per shared slab. */
 const SLOTS_PER_SLAB = 4096;
 
+const NO_SAMPLES = new Float64Array(0);
+
+/** A Window to fill (all fields present, so filled ones keep one shape). */
+export function emptyWindow(): Window {
+  return {
+    ts: NO_SAMPLES,
+    values: NO_SAMPLES,
+    start: 0,
+    end: 0,
+    seq: undefined,
+    oldest: undefined,
+    epoch: undefined,
+    newest: undefined,
+  };
+}
+
 let epochs = 0;
 /** A number no storage had before: a Window's `epoch` (sample numbers restart with it). */
 export function nextEpoch(): number {
@@ -248,20 +264,19 @@ export class HotRing {
   }
 
   /** Samples with from < ts <= to, as indices into ts/values (no copy; valid until the next append). */
-  window(from: number, to: number): Window {
+  window(from: number, to: number, into: Window = emptyWindow()): Window {
     const lo = this.after(from);
     const hi = Math.max(lo, this.after(to));
     const start = this.at(lo);
-    return {
-      ts: this.ts,
-      values: this.values,
-      start,
-      end: start + hi - lo,
-      seq: this.dropped + lo,
-      oldest: this.dropped,
-      epoch: this.epoch,
-      newest: this.newest,
-    };
+    into.ts = this.ts;
+    into.values = this.values;
+    into.start = start;
+    into.end = start + hi - lo;
+    into.seq = this.dropped + lo;
+    into.oldest = this.dropped;
+    into.epoch = this.epoch;
+    into.newest = this.newest;
+    return into;
   }
 
   last(): Point | undefined {

@@ -422,8 +422,8 @@ class SeriesStoreImpl implements SeriesStore {
     return this.index.get(id)?.info();
   }
 
-  window(id: number, from: number, to: number): Window {
-    return this.hot.window(this.index.get(id), from, to);
+  window(id: number, from: number, to: number, into?: Window): Window {
+    return this.hot.window(this.index.get(id), from, to, into);
   }
 
   last(id: number): Point | undefined {

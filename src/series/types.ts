@@ -81,8 +81,11 @@ export interface SeriesQuerier {
   /** Series of `metric` whose labels include every pair of `match`. */
   find(metric: string, match?: Labels): SeriesInfo[];
   get(id: number): SeriesInfo | undefined;
-  /** The hot samples of series `id` with from < ts <= to. */
-  window(id: number, from: number, to: number): Window;
+  /**
+   * The hot samples of series `id` with from < ts <= to. With `into`, that object is filled and
+   * returned instead of a new one (the rule engine reuses one per evaluation).
+   */
+  window(id: number, from: number, to: number, into?: Window): Window;
   last(id: number): Point | undefined;
   /** Durable history for charts and reports; raw points for short ranges, per-minute rollups for long ones. */
   range(q: RangeQuery): Promise<RangeSeries[]>;

@@ -8,7 +8,7 @@ import type { ProbeEntry } from "../../probes/index.js";
 import type { SampleInput } from "../../series/index.js";
 
 export const MAX_BATCH = 10_000;
-const MAX_LABELS = 32;
+export const MAX_LABELS = 32;
 const MAX_LABEL_VALUE = 256;
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_.:]{0,127}$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
@@ -58,9 +58,9 @@ class NameCache {
   }
 }
 
-const metricNames = new NameCache(METRIC_NAME);
+export const metricNames = new NameCache(METRIC_NAME);
 const labelNames = new NameCache(LABEL_NAME);
-const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+export const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * One sample. The parsed JSON is only read field by field, never merged into another object, so a
@@ -142,7 +142,8 @@ function parseOne(
   return { metric: (metric as string | undefined) ?? "value", labels: merged, value, ts: time };
 }
 
-function labelProblem(name: string, v: unknown): string | undefined {
+/** What is wrong with one label, if anything. */
+export function labelProblem(name: string, v: unknown): string | undefined {
   if (!labelNames.valid(name)) return "invalid label name";
   if (name === "probe") return "`probe` is reserved; use the sample's `probe` field";
   // A valid name by the pattern, but assigning it would set a prototype, not a label.
