@@ -15,6 +15,7 @@ import type { OpsError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/log.js";
 import type { Principal } from "../core/principal.js";
 import { dispatchConfigFrom } from "../dispatch/index.js";
+import { checkCondition } from "../rules/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
@@ -119,6 +120,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
     probes,
     detection,
     silences,
+    runbooks: {
+      catalog: detection.runbooks.catalog,
+      incidents: detection.incidents,
+      probeExists: (name) => probes.get(name) !== undefined,
+      checkCondition,
+      secretValues: () => detection.runbooks.secretValues(),
+    },
     incidents: {
       store: detection.incidents,
       hooks: detection.incidentHooks,

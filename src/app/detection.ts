@@ -35,12 +35,14 @@ import {
   toSamples,
 } from "../probes/index.js";
 import { RuleEngine, ruleMigrations } from "../rules/index.js";
+import { runbookMigrations } from "../runbooks/index.js";
 import type { AppendResult, SampleInput } from "../series/index.js";
 import { createSeriesStore, seriesMigrations } from "../series/index.js";
 import type { DetectionApi } from "../server/app.js";
 import { type DeliveryAttempt, OutboxWorker, receiversFrom, sirenMigrations } from "../sirens/index.js";
 import type { Migration, Store } from "../store/index.js";
 import { evidenceSources } from "./evidence.js";
+import { type RunbookWiring, wireRunbooks } from "./runbooks.js";
 
 export const detectionMigrations: Migration[] = [
   ...seriesMigrations,
@@ -48,6 +50,7 @@ export const detectionMigrations: Migration[] = [
   ...incidentMigrations,
   ...sirenMigrations,
   ...dispatchMigrations,
+  ...runbookMigrations,
 ];
 
 declare module "../bus/index.js" {
@@ -66,8 +69,8 @@ export interface DetectionOptions {
   config: () => OpsConfig;
   /** Unexpired silences, read per notification (src/silences keeps them in memory). */
   silences?: () => readonly SilenceLike[];
-  /** Where dispatch records suppressed notifications. */
-  audit?: AuditLog;
+  /** Where dispatch records suppressed notifications and run-books record runs. */
+  audit: AuditLog;
 }
 
 export interface Detection extends DetectionApi {
@@ -83,6 +86,7 @@ export interface Detection extends DetectionApi {
   readonly incidentHooks: IncidentHooks;
   /** A silence ended early or the windows were reloaded: held notifications are looked at now. */
   reviewMuted(): Promise<void>;
+  readonly runbooks: RunbookWiring;
 }
 
 const HOUR = 3_600_000;
@@ -127,22 +131,34 @@ export function createDetection(o: DetectionOptions): Detection {
         logger.error({ err, incident: incidentId }, "could not record a delivery on the timeline"),
       );
   };
+  const runbooks = wireRunbooks({
+    store,
+    bus,
+    clock,
+    logger,
+    audit: o.audit,
+    incidents,
+    alertFiring: (id) => rules.alerts().some((a) => a.alertId === id && a.state === "firing"),
+  });
+  /** ops.yml plus the SLOs that `attach {probe, when, do}` registered at run time. */
+  const config = () => runbooks.effective(o.config());
   const muter = createMuter({
     maintenance: maintenanceSource(() => o.config().maintenance),
     silences: silenceSource(o.silences ?? (() => [])),
-    inhibition: inhibitionSource({ slos: () => o.config().slos, alerts: () => rules.alerts() }),
+    inhibition: inhibitionSource({ slos: () => config().slos, alerts: () => rules.alerts() }),
   });
   const dispatcher = createDispatcher({
     store,
     clock,
     muter,
-    ...(o.audit ? { audit: o.audit } : {}),
+    audit: o.audit,
+    runbooks: runbooks.trigger,
     policy,
     incidents,
     outbox,
     logger,
-    config: () => dispatchConfigFrom(o.config()),
-    evidence: evidenceSources({ series, probes: o.probes, recent, config: o.config, policy }),
+    config: () => dispatchConfigFrom(config()),
+    evidence: evidenceSources({ series, probes: o.probes, recent, config, policy }),
   });
   const rules = new RuleEngine({
     store,
@@ -203,7 +219,8 @@ export function createDetection(o: DetectionOptions): Detection {
     heartbeats.setProbes(specs);
     return specs;
   };
-  let unsubscribe: (() => void) | undefined;
+  const unsubscribe: (() => void)[] = [];
+  const resetRules = () => rules.setRules(config().slos, { probes: o.probes.list().map((e) => e.spec) });
 
   return {
     rules,
@@ -213,6 +230,7 @@ export function createDetection(o: DetectionOptions): Detection {
     incidents,
     incidentHooks: dispatcher.hooks,
     reviewMuted: () => dispatcher.reviewMuted(),
+    runbooks,
     ingest,
     heartbeat(name: string, kind: PingKind) {
       heartbeats.ping(name, kind);
@@ -238,32 +256,41 @@ export function createDetection(o: DetectionOptions): Detection {
     async start() {
       await series.start();
       await rules.load();
-      const config = o.config();
-      await this.applyConfig(config);
+      await runbooks.catalog.load();
+      await this.applyConfig(o.config());
       // The rules have declared how far back they read: refill those hot windows from history,
       // so the first hour after a restart does not run on partial windows.
       await series.warm();
       await outbox.start();
       dispatcher.start();
+      await runbooks.start();
       policy.start();
       scheduler.start();
-      unsubscribe = o.probes.onChange(() => {
-        const specs = syncProbes();
-        void rules.setRules(o.config().slos, { probes: specs });
-      });
+      unsubscribe.push(
+        o.probes.onChange(() => {
+          syncProbes();
+          void resetRules();
+        }),
+        bus.subscribe("runbooks.changed", async () => {
+          await runbooks.catalog.load();
+          await resetRules();
+        }),
+      );
     },
     async applyConfig(config: OpsConfig) {
       const specs = syncProbes();
       policy.configure(config.policy);
-      await rules.setRules(config.slos, { probes: specs });
+      runbooks.applyConfig(config);
+      await rules.setRules(runbooks.effective(config).slos, { probes: specs });
       rules.start(config.server.eval_interval);
     },
     async stop() {
-      unsubscribe?.();
+      for (const u of unsubscribe.splice(0)) u();
       await scheduler.stop();
       heartbeats.stop();
       await policy.stop();
       await rules.stop();
+      await runbooks.stop();
       await dispatcher.stop();
       await outbox.stop();
       await series.close();

@@ -5,20 +5,28 @@ import type { PolicySource } from "../policy/types.js";
 import type { AlertEvent, TransitionSink } from "../rules/events.js";
 import type { Store, Tx } from "../store/index.js";
 import type { DispatchConfig } from "./config.js";
+import { incidentHooks } from "./human.js";
 import { type Muter, NO_MUTE } from "./mute/index.js";
-import { newItem, type OutboxSink, runPipeline, type Stage, type StageDeps } from "./pipeline.js";
+import {
+  newItem,
+  type OutboxSink,
+  type RunbookTrigger,
+  runPipeline,
+  type Stage,
+  type StageDeps,
+} from "./pipeline.js";
 import { Scheduler } from "./scheduler.js";
 import { composeFiring, composeResolved } from "./stages/compose.js";
-import { incidentHooks } from "./human.js";
 import { enqueue } from "./stages/enqueue.js";
 import { escalateJob, scheduleEscalation } from "./stages/escalate.js";
-import { openIncident, resolveIncident } from "./stages/incident.js";
+import { leaderOnly, openIncident, resolveIncident } from "./stages/incident.js";
 import { mute, releaseOnResolve } from "./stages/mute.js";
 import { capturePolicy } from "./stages/policy.js";
 import { recall, recallLeader } from "./stages/recall.js";
 import { closeEpisode, recordFiring } from "./stages/record.js";
 import { repeatJob, scheduleRepeat } from "./stages/repeat.js";
 import { route } from "./stages/route.js";
+import { triggerRunbook } from "./stages/runbook.js";
 import { reviewHeldNow, unmuteJob } from "./stages/unmute.js";
 
 export interface DispatcherOptions {
@@ -30,6 +38,7 @@ export interface DispatcherOptions {
   incidents: IncidentStore;
   outbox: OutboxSink;
   evidence?: EvidenceSources;
+  runbooks?: RunbookTrigger;
   logger?: Logger;
   /** Maintenance windows, silences, inhibition (default: nothing is muted). */
   muter?: Muter;
@@ -65,6 +74,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     muter: o.muter ?? NO_MUTE,
     ...(o.audit ? { audit: o.audit } : {}),
     ...(o.evidence ? { evidence: o.evidence } : {}),
+    ...(o.runbooks ? { runbooks: o.runbooks } : {}),
   };
   /** The firing pipeline after `mute`; a held firing runs them when its mute ends (unmute job). */
   const notify = [composeFiring(), recordFiring(), enqueue(deps), scheduleRepeat(), scheduleEscalation()];
@@ -74,6 +84,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       recall(),
       capturePolicy(deps),
       openIncident(deps),
+      triggerRunbook(deps),
+      leaderOnly(),
       mute({ ...deps, wake: (at) => scheduler.poke(at) }),
       ...notify,
     ],

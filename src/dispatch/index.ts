@@ -15,6 +15,6 @@ export { type DispatchConfig, dispatchConfigFrom } from "./config.js";
 export { createDispatcher, type Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 export { type EpisodeRecord, findEpisode } from "./episodes.js";
 export { dispatchMigrations } from "./migrations.js";
-export type { DispatchItem, OutboxSink, Stage, StageDeps } from "./pipeline.js";
+export type { DispatchItem, OutboxSink, RunbookTrigger, Stage, StageDeps } from "./pipeline.js";
 export type { ScheduledJob } from "./schedule.js";
 export type { ScheduledStage } from "./scheduler.js";

@@ -9,7 +9,7 @@
 import type { AuditLog } from "../audit/index.js";
 import type { SloConfig } from "../config/index.js";
 import type { Clock } from "../core/clock.js";
-import type { EvidenceSources, Incident, IncidentStore } from "../incidents/index.js";
+import type { EvidenceSources, Incident, IncidentStore, OpenRole } from "../incidents/index.js";
 import type { PolicySource } from "../policy/types.js";
 import type { AlertEvent } from "../rules/events.js";
 import type { Notification, OutboxEntry } from "../sirens/index.js";
@@ -37,6 +37,16 @@ export interface StageDeps {
   audit?: Pick<AuditLog, "append">;
   /** Where the evidence packet comes from; without it incidents carry none (unit tests). */
   evidence?: EvidenceSources;
+  /** Starts the SLO's run-book when an alert fires (src/runbooks); without it none run. */
+  runbooks?: RunbookTrigger;
+}
+
+/** What dispatch asks of the run-books stage, in the engine's transaction. */
+export interface RunbookTrigger {
+  onFiring(
+    tx: Tx,
+    f: { event: AlertEvent; runbook: string; incidentId: string; incidentUrl: string },
+  ): Promise<void>;
 }
 
 export interface DispatchItem {
@@ -52,6 +62,8 @@ export interface DispatchItem {
   /** The policy pack live at detection. */
   policyId: string | null;
   incident?: Incident;
+  /** How the episode found its incident; only `opened` and `reopened` notify (the others are on its timeline). */
+  role?: OpenRole;
   /** The notification log's record of this episode, when it has one. */
   episode?: EpisodeRecord;
   notification?: Notification;

@@ -24,6 +24,7 @@ export {
   parseGood,
   type QuantityUnit,
 } from "./condition.js";
+export { checkCondition } from "./check.js";
 export { RuleEngine, type RuleEngineOptions, type SetRulesOptions } from "./engine.js";
 export type { AlertEvent, AlertEventKind, TransitionSink } from "./events.js";
 export { ruleMigrations } from "./persistence.js";

@@ -9,6 +9,7 @@ import type { ActionDeps } from "../core/action.js";
 import type { Logger } from "../core/log.js";
 import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
 import type { ProbeCatalog } from "../probes/index.js";
+import type { RunbookActionDeps } from "../runbooks/index.js";
 import type { SampleInput, SeriesQuerier } from "../series/index.js";
 import type { SilenceStore } from "../silences/index.js";
 import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
@@ -17,6 +18,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { healthRoutes } from "./routes/health.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { incidentRoutes } from "./routes/incidents.js";
+import { runbookRoutes } from "./routes/runbooks.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { probeRoutes } from "./routes/probes.js";
 import { sampleRoutes } from "./routes/samples.js";
@@ -44,6 +46,7 @@ export interface ServerDeps {
   audit: AuditLog;
   probes: ProbeCatalog;
   detection: DetectionApi;
+  runbooks: RunbookActionDeps & { secretValues: () => readonly string[] };
   incidents: {
     store: IncidentStore;
     hooks: IncidentHooks;
@@ -83,6 +86,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   statusRoutes(app, deps);
   seriesRoutes(app, deps);
   incidentRoutes(app, deps);
+  runbookRoutes(app, deps);
   silenceRoutes(app, deps);
   await app.ready();
   return app;

@@ -8,3 +8,14 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
   if (parsed.success) return parsed.data;
   throw new OpsError("validation_failed", `invalid ${what}`, { details: zodDetails(parsed.error) });
 }
+
+/** A request body as an object to merge path parameters into; an absent body is `{}`. */
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null || body === "") return {};
+  if (typeof body !== "object" || Array.isArray(body)) {
+    throw new OpsError("validation_failed", "invalid body", {
+      details: [{ path: "", message: "expected a JSON object" }],
+    });
+  }
+  return body as Record<string, unknown>;
+}

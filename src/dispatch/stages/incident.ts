@@ -8,8 +8,8 @@ import type { DispatchItem, Stage, StageDeps } from "../pipeline.js";
  * Finds the episode's incident: opens one, or joins the SLO's unresolved incident or its siren
  * group's (`group_window`), or reopens the SLO's incident that resolved within
  * `server.incidents.reopen_within`. Captures the evidence packet and, for a legal SLO, counts the
- * violation. Only an episode that opened or reopened the incident goes on to notify: the others
- * are on its timeline, so an outage sends one page, not a hundred.
+ * violation. Only an episode that opened or reopened the incident goes on to notify (leaderOnly):
+ * the others are on its timeline, so an outage sends one page, not a hundred.
  */
 export function openIncident(deps: Pick<StageDeps, "incidents" | "evidence" | "clock">): Stage {
   return {
@@ -24,6 +24,7 @@ export function openIncident(deps: Pick<StageDeps, "incidents" | "evidence" | "c
         ...(item.siren && window > 0 ? { group: { key: `siren:${item.siren}`, windowMs: window } } : {}),
       });
       item.incident = incident;
+      item.role = role;
       if (role === "existing") return null;
       if (deps.evidence) {
         const packet = collectEvidence(deps.evidence, event, deps.clock.now());
@@ -44,7 +45,17 @@ export function openIncident(deps: Pick<StageDeps, "incidents" | "evidence" | "c
           labels: event.labels,
         });
       }
-      return role === "joined" ? null : item;
+      return item;
+    },
+  };
+}
+
+/** Ends the pipeline for an episode that joined an open incident: its page was already sent. */
+export function leaderOnly(): Stage {
+  return {
+    name: "incident.leader",
+    async run(_tx, item) {
+      return item.role === "joined" ? null : item;
     },
   };
 }

@@ -27,8 +27,8 @@ export interface Suppressed {
   incidentId: string;
   alert: Pick<MutableAlert, "slo" | "probe" | "labels"> & { alertId: string; episode: number };
   reason: MuteReason;
-  /** Which notification was held back: the firing, repeat number n, an escalation step, a resolve. */
-  notification: "firing" | "repeat" | "escalation" | "resolved";
+  /** Which notification was held back: the firing, repeat number n, an escalation step, a resolve, a run-book. */
+  notification: "firing" | "repeat" | "escalation" | "resolved" | "runbook";
   repeatNo?: number;
   receivers: readonly string[];
   at: number;

@@ -14,7 +14,7 @@ import {
   violationCounts,
 } from "../../incidents/index.js";
 import type { ServerDeps } from "../app.js";
-import { parseInput } from "../validate.js";
+import { bodyObject, parseInput } from "../validate.js";
 
 const idParam = z.strictObject({ id: z.string().min(1).max(64) });
 const listQuery = z.strictObject({
@@ -106,15 +106,4 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
       violations: violations.map((v) => ({ ...v, at: iso(v.at) })),
     };
   });
-}
-
-/** The request body as an object to merge the path id into; anything else is refused by the action's schema. */
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null || body === "") return {};
-  if (typeof body !== "object" || Array.isArray(body)) {
-    throw new OpsError("validation_failed", "invalid body", {
-      details: [{ path: "", message: "expected a JSON object" }],
-    });
-  }
-  return body as Record<string, unknown>;
 }
