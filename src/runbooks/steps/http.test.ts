@@ -115,7 +115,7 @@ describe("http step", () => {
     const { url, seen } = await serve(() => {});
     const r = await httpStep.run(step({ url }), ctx({ timeoutMs: 300 }));
     expect(r.status).toBe("timed_out");
-    expect(r.error).toBe("no complete response within 300 ms");
+    expect(r.error).toBe("no complete response within 300ms");
     expect(seen).toHaveLength(1);
   });
 

@@ -4,6 +4,7 @@
  * bounced to another host with its headers (and whatever credentials they hold).
  */
 
+import { formatDuration } from "../../config/duration.js";
 import type { HttpStep } from "../../config/types.js";
 import { systemClock } from "../../core/clock.js";
 import { redactUrl } from "../../core/redact.js";
@@ -65,7 +66,7 @@ async function request(step: HttpStep, ctx: StepContext, redact: Redact): Promis
       return done({
         ...partial,
         status: "timed_out",
-        error: `no complete response within ${ctx.timeoutMs} ms`,
+        error: `no complete response within ${formatDuration(ctx.timeoutMs)}`,
       });
     }
     if (ending === "cancelled") return done({ ...partial, status: "cancelled", error: "cancelled" });

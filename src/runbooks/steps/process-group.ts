@@ -8,6 +8,9 @@ import type { Clock, TimerHandle } from "../../core/clock.js";
 
 /** How long a process group gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 2_000;
+/** After SIGKILL, how often and how many times to check that the group is gone (a process in D state may linger). */
+const REAP_INTERVAL_MS = 10;
+const REAP_CHECKS = 100;
 
 export class ProcessGroup {
   private killTimer: TimerHandle | undefined;
@@ -30,7 +33,7 @@ export class ProcessGroup {
       this.killTimer = this.clock.setTimer(KILL_GRACE_MS, () => {
         this.send("SIGKILL");
         for (const s of this.child.stdio) s?.destroy();
-        resolve();
+        this.awaitGone(REAP_CHECKS, resolve);
       });
     });
   }
@@ -39,6 +42,12 @@ export class ProcessGroup {
   async settle(): Promise<void> {
     if (this.killed && groupAlive(this.pgid)) return this.killed;
     this.killTimer?.cancel();
+  }
+
+  /** SIGKILL is delivered at once but a process takes a moment to exit: look again a few times. */
+  private awaitGone(checks: number, done: () => void): void {
+    if (checks <= 0 || !groupAlive(this.pgid)) return done();
+    this.clock.setTimer(REAP_INTERVAL_MS, () => this.awaitGone(checks - 1, done));
   }
 
   /** False when the group is already gone. */

@@ -4,6 +4,7 @@
  * The child leads its own process group, so a timeout or cancel kills everything it started.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { formatDuration } from "../../config/duration.js";
 import type { RunStep } from "../../config/types.js";
 import { systemClock } from "../../core/clock.js";
 import { splitCommand } from "./argv.js";
@@ -112,7 +113,7 @@ function spawnStep(
         resolve({
           ...base,
           status: "timed_out",
-          error: `timed out after ${ctx.timeoutMs} ms; process group killed`,
+          error: `timed out after ${formatDuration(ctx.timeoutMs)}; process group killed`,
         });
       } else if (ending === "cancelled") {
         resolve({ ...base, status: "cancelled", error: "cancelled; process group killed" });
