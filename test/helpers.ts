@@ -2,8 +2,20 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { type App, createApp } from "../src/app/index.js";
-import { silentLogger } from "../src/core/log.js";
+import { createLogger, type Logger, silentLogger } from "../src/core/log.js";
+
+/** A debug-level JSON logger whose lines land in `lines` (to grep them for secrets). */
+function captureLogger(lines: string[]): Promise<Logger> {
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return createLogger({ level: "debug", pretty: false, destination });
+}
 
 export const TOKENS = {
   admin: "admin-secret-0123456789abcdef",
@@ -36,13 +48,16 @@ export interface Running {
 }
 
 /** Writes `yaml` as ops.yml in a fresh temp dir (data under it) and starts the app on a free port. */
-export async function startApp(yaml: string, opts: { watch?: boolean; dir?: string } = {}): Promise<Running> {
+export async function startApp(
+  yaml: string,
+  opts: { watch?: boolean; dir?: string; logs?: string[] } = {},
+): Promise<Running> {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: async () => {} } : await tempDir();
   const configFile = join(tmp.dir, "ops.yml");
   await writeFile(configFile, yaml);
   const app = await createApp({
     configFile,
-    logger: silentLogger(),
+    logger: opts.logs ? await captureLogger(opts.logs) : silentLogger(),
     watch: opts.watch ?? false,
     listen: { host: "127.0.0.1", port: 0 },
   });

@@ -61,6 +61,7 @@ export function wireRunbooks(o: RunbookWiringOptions): RunbookWiring {
     secrets: (names) => secrets.resolve(names, "run-book"),
     secretValues: () => secrets.values(),
     alertFiring: o.alertFiring,
+    specOf: (name) => catalog.get(name)?.spec,
     nodeId: process.env.HMS_OPS_NODE_ID ?? hostname(),
     onChange: (run) =>
       void o.bus.publish("runbooks.run", { id: run.id, runbook: run.runbook, state: run.state }),

@@ -4,7 +4,9 @@
  * `running` at start belonged to a process that died — it is marked interrupted, never re-run by
  * itself; a run waiting for approval keeps waiting across restarts and expires on time.
  */
-import type { ApprovalStep, HttpStep, RunbookStep, RunStep, WaitStep } from "../config/index.js";
+import { AsyncResource } from "node:async_hooks";
+import type { ApprovalStep, HttpStep, RunbookConfig, RunbookStep, RunStep, WaitStep } from "../config/index.js";
+import { redact } from "../core/redact.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { Store } from "../store/index.js";
@@ -24,6 +26,8 @@ export interface RunnerOptions extends RecordDeps {
   secrets: (names: readonly string[]) => Record<string, string>;
   /** Every secret value, to redact from what steps return. */
   secretValues: () => readonly string[];
+  /** The run-book as configured now (with its secrets), by name. */
+  specOf: (runbook: string) => RunbookConfig | undefined;
   /** For `wait: resolved`. */
   alertFiring: (alertId: string) => boolean;
   nodeId: string;
@@ -51,8 +55,12 @@ export class RunbookRunner {
   private readonly expiries = new Map<string, TimerHandle>();
   private passing: Promise<void> | undefined;
   private again = false;
+  /** Kicks come from inside the trigger's transaction: the pass runs in the runner's own async context. */
+  private readonly startPass: () => void;
 
-  constructor(private readonly o: RunnerOptions) {}
+  constructor(private readonly o: RunnerOptions) {
+    this.startPass = AsyncResource.bind(() => this.kickNow());
+  }
 
   /** Marks runs a dead process left `running` as interrupted, arms approval expiries, starts queued runs. */
   async start(): Promise<void> {
@@ -85,6 +93,10 @@ export class RunbookRunner {
 
   /** Looks for queued runs now (after a trigger committed, an approval, a restart). */
   kick(): void {
+    this.startPass();
+  }
+
+  private kickNow(): void {
     if (!this.running) return;
     if (this.passing) {
       this.again = true;
@@ -94,7 +106,7 @@ export class RunbookRunner {
       this.passing = undefined;
       if (this.again) {
         this.again = false;
-        this.kick();
+        this.kickNow();
       }
     });
   }
@@ -165,6 +177,12 @@ export class RunbookRunner {
     if (!claimed) return;
     let run: Run = { ...queued, state: "running", startedAt: queued.startedAt ?? now };
     this.changed(run);
+    const live = this.o.specOf(run.runbook);
+    if (!live) return this.finish(run, "failed", `run-book ${run.runbook} no longer exists`);
+    if (JSON.stringify(redact(live)) !== JSON.stringify(run.spec)) {
+      return this.finish(run, "failed", `run-book ${run.runbook} changed since this run was triggered; trigger it again`);
+    }
+    run = { ...run, spec: live };
 
     for (let idx = run.step; idx < run.spec.steps.length; idx++) {
       const step = run.spec.steps[idx] as RunbookStep;

@@ -6,6 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import type { Logger } from "../core/log.js";
+import { redact } from "../core/redact.js";
 import type { Tx } from "../store/index.js";
 import type { RunbookCatalog } from "./catalog.js";
 import { checkRails, type Refusal } from "./rails.js";
@@ -77,7 +78,8 @@ export async function createRun(
     state: spec.approval ? "waiting_approval" : "queued",
     step: 0,
     dryRun: Boolean(req.dryRun || spec.dry_run),
-    spec,
+    // Stored redacted: the record shows what was triggered; the runner executes the live spec.
+    spec: redact(spec),
     context: req.context,
     createdAt: now,
     startedAt: null,

@@ -52,7 +52,11 @@ export interface Run {
   /** Index of the step running or next to run. */
   step: number;
   dryRun: boolean;
-  /** The run-book as it was when the run was triggered: an edit never changes a run half-way. */
+  /**
+   * The run-book as it was when the run was triggered, redacted (secret-named keys and URL
+   * credentials blanked). The runner executes the live spec, and only while it still matches this
+   * one: an edit never changes a run half-way.
+   */
   spec: RunbookConfig;
   context: RunContext;
   createdAt: number;
