@@ -28,6 +28,8 @@ const ctx = {
   },
 };
 
+const scan = (text: string) => scanSamples(Buffer.from(text), ctx);
+
 /** The general path's answer: samples, or the refusal. */
 function general(text: string): unknown {
   try {
@@ -39,7 +41,7 @@ function general(text: string): unknown {
 
 /** Asserts the fast path agrees with the general one; returns whether it took the body. */
 function agrees(text: string): boolean {
-  const fast = scanSamples(text, ctx);
+  const fast = scan(text);
   if (fast === undefined) return false;
   expect(fast, text).toEqual(general(text));
   return true;
@@ -114,14 +116,14 @@ describe("scanSamples", () => {
     ['{"samples":[{"metric":"m","value":1}]', "a cut body"],
     ["[1]", "an array body"],
   ])("leaves %s (%s) to the general path", (text) => {
-    expect(scanSamples(text, ctx)).toBeUndefined();
+    expect(scan(text)).toBeUndefined();
   });
 
   it("leaves more than 32 labels and more than MAX_BATCH samples to the general path", () => {
     const labels = Array.from({ length: 33 }, (_, k) => `"l${k}":"v"`).join(",");
-    expect(scanSamples(`{"samples":[{"metric":"m","value":1,"labels":{${labels}}}]}`, ctx)).toBeUndefined();
+    expect(scan(`{"samples":[{"metric":"m","value":1,"labels":{${labels}}}]}`)).toBeUndefined();
     const many = Array.from({ length: MAX_BATCH + 1 }, () => '{"metric":"m","value":1}').join(",");
-    expect(scanSamples(`{"samples":[${many}]}`, ctx)).toBeUndefined();
+    expect(scan(`{"samples":[${many}]}`)).toBeUndefined();
   });
 
   it("never accepts what the general path refuses, whatever is cut or changed", () => {
@@ -138,14 +140,29 @@ describe("scanSamples", () => {
     }
   });
 
+  it("reads UTF-8 label values as the general path decodes them, even broken sequences", () => {
+    expect(agrees('{"samples":[{"metric":"m","value":1,"labels":{"agency":"Sécurité sociale 社会"}}]}')).toBe(
+      true,
+    );
+    const bytes = Buffer.concat([
+      Buffer.from('{"samples":[{"metric":"m","value":1,"labels":{"a":"x'),
+      Buffer.from([0xff, 0xe2, 0x82]),
+      Buffer.from('"}}]}'),
+    ]);
+    const fast = scanSamples(bytes, ctx);
+    expect(fast).toEqual(parseSamples(JSON.parse(bytes.toString("utf8")), ctx));
+    expect(fast?.[0]?.labels.a).toContain("\ufffd");
+    expect(scan('{"samples":[{"metric":"mé","value":1}]}')).toBeUndefined();
+  });
+
   it("hands out one frozen object per label set, and a new one when a probe's labels change", () => {
     const text =
       '{"samples":[{"probe":"queue","value":1,"labels":{"a":"1"}},{"probe":"queue","value":2,"labels":{"a":"1"}}]}';
-    const [x, y] = scanSamples(text, ctx) ?? [];
+    const [x, y] = scan(text) ?? [];
     expect(x?.labels).toBe(y?.labels);
     expect(Object.isFrozen(x?.labels)).toBe(true);
     expect(x?.labels).toEqual({ agency: "OSERS", probe: "queue", a: "1" });
     probes = { ...probes, queue: push({ agency: "SSA" }) };
-    expect(scanSamples(text, ctx)?.[0]?.labels).toEqual({ agency: "SSA", probe: "queue", a: "1" });
+    expect(scan(text)?.[0]?.labels).toEqual({ agency: "SSA", probe: "queue", a: "1" });
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { OpsError } from "../../core/errors.js";
+import type { SampleInput } from "../../series/index.js";
 import type { ServerDeps } from "../app.js";
 import { type ParseContext, parseSamples } from "./samples-parse.js";
 import { scanSamples } from "./samples-scan.js";
@@ -9,13 +10,13 @@ export function sampleRoutes(
   app: FastifyInstance,
   deps: Pick<ServerDeps, "detection" | "probes" | "actions">,
 ): void {
-  // A scope of its own, for its own JSON body parser (jsonText); auth, error handling and the
+  // A scope of its own, for its own JSON body parser (jsonBytes); auth, error handling and the
   // body limit come from the parent as for every route.
   void app.register(async (scope) => {
     scope.removeContentTypeParser("application/json");
-    scope.addContentTypeParser("application/json", { parseAs: "string" }, jsonText);
+    scope.addContentTypeParser("application/json", { parseAs: "buffer" }, jsonBytes);
     scope.post("/api/v1/metrics", { config: { access: "ingest" } }, async (req, reply) => {
-      const samples = samplesOf(req.body as string, {
+      const samples = samplesOf(req.body as Buffer, {
         now: deps.actions.clock.now(),
         probe: (n) => deps.probes.get(n),
       });
@@ -26,29 +27,29 @@ export function sampleRoutes(
 }
 
 /**
- * The body stays text here: fastify's default JSON parser (secure-json-parse) would build every
- * object and scan the text for `__proto__`/`constructor` besides. samplesOf reads plain bodies
- * without building objects (samples-scan.ts) and JSON.parse-s the rest; parseSamples only reads
- * the parsed objects field by field and never merges them, refusing `__proto__` as an unknown
- * field or label name, so prototype poisoning has nothing to act on.
+ * The body stays bytes here: fastify's default JSON parser (secure-json-parse) would decode it,
+ * build every object and scan the text for `__proto__`/`constructor` besides. samplesOf reads
+ * plain bodies without building objects (samples-scan.ts) and JSON.parse-s the rest; parseSamples
+ * only reads the parsed objects field by field and never merges them, refusing `__proto__` as an
+ * unknown field or label name, so prototype poisoning has nothing to act on.
  */
-function jsonText(
+function jsonBytes(
   _req: FastifyRequest,
   body: string | Buffer,
   done: (err: Error | null, body?: unknown) => void,
-) {
-  const text = typeof body === "string" ? body : body.toString("utf8");
-  if (text.length === 0)
+): void {
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  if (bytes.length === 0)
     done(new OpsError("bad_request", 'the body is empty; expected JSON {"samples": [...]}'));
-  else done(null, text);
+  else done(null, bytes);
 }
 
-function samplesOf(text: string, ctx: ParseContext) {
-  const fast = scanSamples(text, ctx);
+function samplesOf(bytes: Buffer, ctx: ParseContext): SampleInput[] {
+  const fast = scanSamples(bytes, ctx);
   if (fast !== undefined) return fast;
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(bytes.toString("utf8"));
   } catch (err) {
     throw new OpsError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
   }
