@@ -19,7 +19,7 @@ import {
   runStep,
   type SecretStore,
 } from "../runbooks/index.js";
-import { declaredSecrets } from "../runbooks/secrets.js";
+import { declaredSecrets, missingSecrets } from "../runbooks/secrets.js";
 import type { Store } from "../store/index.js";
 
 export interface RunbookWiring {
@@ -100,9 +100,15 @@ export function wireRunbooks(o: RunbookWiringOptions): RunbookWiring {
     secretValues: () => secrets.values(),
     applyConfig(config) {
       catalog.setConfigRunbooks(config.runbooks);
-      const file = (config.server as { secrets_file?: string }).secrets_file;
+      const file = config.server.secrets_file;
       try {
         secrets = loadSecrets({ env, ...(file ? { file } : {}), names: declaredSecrets(config.runbooks) });
+        for (const m of missingSecrets(config.runbooks, secrets)) {
+          o.logger.warn(
+            m,
+            `run-book ${m.runbook} names secret ${m.name}, found neither in the secrets file nor in the environment: its runs will fail`,
+          );
+        }
       } catch (err) {
         // At start this stops `serve` with the reason; on a reload the previous secrets stay.
         if (!started) throw err;
