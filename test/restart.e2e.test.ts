@@ -1,6 +1,7 @@
 /** kill -9 while firing, restart on the same data dir: no second page, still firing, resolves once. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
@@ -140,6 +141,54 @@ describe("kill -9 between a transition and its delivery", () => {
     }, "the delivery recorded");
     db.close();
     expect(hook.received.map((r) => r.body.status)).toEqual(["firing"]);
+  });
+});
+
+describe("kill -9 during a run-book run", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it("shows the run as interrupted after the restart, and does not run it again", async () => {
+    const { dir, cleanup } = await tempDir();
+    cleanups.push(cleanup);
+    const file = join(dir, "ops.yml");
+    const marks = join(dir, "marks");
+    await writeFile(
+      join(dir, "step.mjs"),
+      `import { appendFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(marks)}, "started\\n");
+setTimeout(() => {}, 5000);
+`,
+    );
+    await writeFile(
+      file,
+      `server:\n  data: ./data\n${TOKENS_YAML}runbooks:\n  slow:\n    steps:\n      - run: node ${join(dir, "step.mjs")}\n`,
+    );
+    const first = await serve(file);
+    cleanups.push(async () => {
+      first.child.kill("SIGKILL");
+    });
+    const started = await api(first.url, "/api/v1/runbooks/slow/run", {
+      method: "POST",
+      token: TOKENS.operator,
+    });
+    expect(started.status).toBe(201);
+    const id = (started.body as { id: string }).id;
+    await waitFor(() => existsSync(marks), "the step to start", 10_000);
+    first.child.kill("SIGKILL");
+    await killed(first.child);
+
+    const second = await serve(file);
+    cleanups.push(async () => {
+      second.child.kill("SIGKILL");
+    });
+    const run = await api(second.url, `/api/v1/runbook-runs/${id}`, { token: TOKENS.reader });
+    expect(run.body).toMatchObject({ state: "interrupted", error: expect.stringContaining("not re-run") });
+    const runs = await api(second.url, "/api/v1/runbook-runs", { token: TOKENS.reader });
+    expect((runs.body as { runs: unknown[] }).runs).toHaveLength(1);
+    expect((await readFile(marks, "utf8")).trim().split("\n")).toEqual(["started"]);
   });
 });
 
