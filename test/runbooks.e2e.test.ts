@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
-import { startReceiver } from "./servers.js";
+import { startReceiver, startTarget } from "./servers.js";
 
 type Closer = { close(): Promise<void> };
 interface RunView {
@@ -232,6 +232,116 @@ env: { OUT: "$OUT" }`);
       token: TOKENS.operator,
     });
     expect(late.status).toBe(409);
+  });
+
+  it("registers a probe and attaches a run-book at run time (the seed SDK's flow), persisted and audited", async () => {
+    const target = await startTarget();
+    closers.push(target);
+    target.delayMs = 0;
+    const { out, running } = await setup(`steps:
+  - run: node $SCRIPT
+env: { OUT: "$OUT" }`);
+    const url = running.url;
+    const probe = await api(url, "/api/v1/probes", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: {
+        name: "irs-login",
+        type: "http",
+        target: `${target.url}/login`,
+        interval: "500ms",
+        timeout: "400ms",
+      },
+    });
+    expect(probe.body).toMatchObject({ name: "irs-login" });
+    expect(probe.status).toBe(201);
+    const bad = await api(url, "/api/v1/runbooks/attach", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: { probe: "irs-login", when: "latency >> 250ms", do: "scale" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      error: { details: [{ path: "when", message: expect.stringContaining("column") }] },
+    });
+    const unknown = await api(url, "/api/v1/runbooks/attach", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: { probe: "nope", when: "latency > 250ms", do: "scale" },
+    });
+    expect(unknown.status).toBe(404);
+    const attached = await api(url, "/api/v1/runbooks/attach", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: {
+        probe: "irs-login",
+        when: "latency > 100ms",
+        do: {
+          name: "add-login-cache-node",
+          steps: [`node ${join(running.dir, "..", "x")}`],
+          cooldown: "15m",
+        },
+      },
+    });
+    expect(attached.status).toBe(201);
+    expect(attached.body).toMatchObject({
+      name: "irs-login.add-login-cache-node",
+      runbook: "add-login-cache-node",
+    });
+    const list = await api(url, "/api/v1/runbooks", { token: TOKENS.reader });
+    expect(list.body).toMatchObject({
+      runbooks: expect.arrayContaining([
+        expect.objectContaining({ name: "add-login-cache-node", source: "api" }),
+      ]),
+      attachments: [expect.objectContaining({ probe: "irs-login", condition: "latency > 100ms" })],
+    });
+    // Re-attach the configured run-book so the run is observable through the step script.
+    await api(url, "/api/v1/runbooks/attach", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: {
+        probe: "irs-login",
+        when: "latency > 100ms",
+        do: "scale",
+        name: "irs-login.add-login-cache-node",
+      },
+    });
+    target.delayMs = 300;
+    await waitFor(
+      async () => (await runs(url)).some((r) => r.state === "succeeded"),
+      "the attached run",
+      10_000,
+    );
+    expect((await lines(out))[0]).toMatchObject({ slo: "irs-login.add-login-cache-node" });
+    const audit = await api(url, "/api/v1/audit?action=runbook.attach", { token: TOKENS.reader });
+    expect((audit.body as { entries: { actor: string }[] }).entries.map((e) => e.actor)).toEqual([
+      "admin",
+      "admin",
+    ]);
+  });
+
+  it("is muted by a silence like a notification: the alert fires, the run-book does not run, the audit says so", async () => {
+    const { out, running } = await setup(`steps:
+  - run: node $SCRIPT
+env: { OUT: "$OUT" }`);
+    const url = running.url;
+    const silence = await api(url, "/api/v1/silences", {
+      method: "POST",
+      token: TOKENS.operator,
+      body: { matchers: { slo: "queue-deep" }, duration: "1h", comment: "migration in progress" },
+    });
+    expect(silence.status).toBe(201);
+    await push(url, 500);
+    const suppressed = await waitFor(async () => {
+      const r = await api(url, "/api/v1/audit?action=notification.suppressed", { token: TOKENS.reader });
+      const entries = (r.body as { entries: { data: { notification: string } }[] }).entries;
+      return entries.find((e) => e.data.notification === "runbook");
+    }, "the suppressed run-book");
+    expect(suppressed.data).toMatchObject({ notification: "runbook", mute: { kind: "silence" } });
+    const alerts = await api(url, "/api/v1/alerts", { token: TOKENS.reader });
+    expect((alerts.body as { alerts: { state: string }[] }).alerts[0]?.state).toBe("firing");
+    expect(await runs(url)).toEqual([]);
+    expect(await lines(out)).toEqual([]);
   });
 
   it("keeps secrets out of every API reply, the audit, the logs and the data directory", async () => {
