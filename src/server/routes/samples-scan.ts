@@ -66,11 +66,8 @@ function spanIs(text: Uint8Array, start: number, end: number, s: string): boolea
   return true;
 }
 
-function hashOf(text: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (text[i] as number), 0x01000193);
-  return h;
-}
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 /** Checked metric names, probe names, and label sets by their text per base (a push probe's labels, or none). */
 const metrics = new Interner<string>(16);
@@ -79,8 +76,6 @@ const freeLabels = new Interner<Labels>(14);
 const probeLabels = new WeakMap<ProbeConfig, Interner<Labels>>();
 
 const BAIL = Symbol("bail");
-/** The field names the fast path knows, most frequent first. */
-const KEYS = ["value", "metric", "labels", "ts", "probe", "samples"] as const;
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -114,8 +109,11 @@ class Scanner {
   private readonly pairs = new Int32Array(4 * MAX_LABELS);
   private lastProbe: string | undefined;
   private lastSpec: ProbeConfig | undefined;
-  /** Set by stringEnd: the string had bytes beyond ASCII. */
+  /** Set by stringEnd: the string had bytes beyond ASCII, and the hash of its bytes. */
   private wide = false;
+  private hash = 0;
+  /** Set by labels(): the hash of their strings (the span's whitespace is compared, not hashed). */
+  private labelsHash = 0;
   /** Set by labels(): some label string had bytes beyond ASCII (decoded as UTF-8, not cached). */
   private labelsWide = false;
 
@@ -228,7 +226,7 @@ class Scanner {
     const from = Math.max(at, 0);
     const to = at < 0 ? 0 : end;
     const wide = at >= 0 && this.labelsWide;
-    const hash = hashOf(this.text, from, to);
+    const hash = at < 0 ? FNV_BASIS : this.labelsHash;
     const known = wide ? undefined : cache.get(this.text, from, to, hash);
     if (known !== undefined) return known;
     const encoding = wide ? "utf8" : "latin1";
@@ -250,6 +248,7 @@ class Scanner {
   /** A flat object of string values; its pairs go to the scratch. Returns how many; sets `wide`. */
   private labels(): number {
     this.labelsWide = false;
+    this.labelsHash = FNV_BASIS;
     this.expect(OPEN_BRACE);
     this.ws();
     if (this.peek() === CLOSE_BRACE) {
@@ -282,6 +281,7 @@ class Scanner {
     this.pairs[slot] = start;
     this.pairs[slot + 1] = end;
     if (this.wide) this.labelsWide = true;
+    this.labelsHash = Math.imul(this.labelsHash ^ this.hash, FNV_PRIME);
   }
 
   /** A string value, interned; a metric name must also be valid (else the general path reports it). */
@@ -289,7 +289,7 @@ class Scanner {
     this.expect(QUOTE);
     const start = this.pos;
     const end = this.stringEnd();
-    const hash = hashOf(this.text, start, end);
+    const hash = this.hash;
     const known = names.get(this.text, start, end, hash);
     if (known !== undefined) return known;
     if (this.wide) throw BAIL; // no metric or probe name has such characters
@@ -303,15 +303,18 @@ class Scanner {
   private stringEnd(): number {
     const t = this.text;
     let wide = false;
+    let h = FNV_BASIS;
     for (let i = this.pos; i < t.length; i++) {
       const c = t[i] as number;
       if (c === QUOTE) {
         this.pos = i + 1;
         this.wide = wide;
+        this.hash = h;
         return i;
       }
       if (c === BACKSLASH || c < 0x20) throw BAIL;
       if (c >= 0x80) wide = true;
+      h = Math.imul(h ^ c, FNV_PRIME);
     }
     throw BAIL;
   }
@@ -322,8 +325,23 @@ class Scanner {
     const start = this.pos;
     const end = this.stringEnd();
     const t = this.text;
-    for (const k of KEYS) if (spanIs(t, start, end, k)) return k;
-    return "";
+    // One candidate by length and first byte, then checked whole.
+    let k = "";
+    switch (end - start) {
+      case 2:
+        k = "ts";
+        break;
+      case 5:
+        k = t[start] === 0x76 ? "value" : "probe";
+        break;
+      case 6:
+        k = t[start] === 0x6d ? "metric" : "labels";
+        break;
+      case 7:
+        k = "samples";
+        break;
+    }
+    return k !== "" && spanIs(t, start, end, k) ? k : "";
   }
 
   /** A number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
