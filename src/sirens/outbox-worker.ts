@@ -14,16 +14,16 @@ import type { Logger } from "../core/log.js";
 import type { Store, Tx } from "../store/index.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import {
-  claimRow,
+  claimRows,
+  type DueRow,
   dueRows,
   enqueueNotifications,
-  markDelivered,
-  markFinal,
-  markRetry,
   nextDueAt,
   type OutboxEntry,
   type OutboxKind,
   type OutboxRecord,
+  type RowOutcome,
+  recordOutcomes,
   releaseStaleLeases,
 } from "./outbox.js";
 import { receiverKindFor } from "./receivers/index.js";
@@ -68,8 +68,17 @@ export interface OutboxWorkerOptions {
   backoff?: BackoffOptions;
   /** For the jitter; tests pin it. Default Math.random. */
   random?: () => number;
-  /** Deliveries in flight at once. Default 8. */
+  /**
+   * Deliveries in flight at once. Default 64: each pass claims and each batch records that many
+   * rows with one statement, so a deep queue drains with few commits.
+   */
   concurrency?: number;
+  /**
+   * Deliveries in flight at once to any one receiver; default half of `concurrency`. A slow or
+   * hanging receiver (an SMTP server timing out) then holds only its share, never every slot: the
+   * pages to the others keep leaving.
+   */
+  perReceiver?: number;
   /** How long a claimed row is ours; must outlast one delivery. Default 2 min. */
   leaseMs?: number;
   /**
@@ -87,20 +96,34 @@ export interface OutboxWorkerOptions {
 const DAY = 86_400_000;
 /** Never re-arm the timer sooner than this, so a bug cannot become a busy loop. */
 const MIN_WAIT_MS = 5;
+/** Most rows one pass looks at. */
+const MAX_SCAN = 512;
 /** setTimeout's limit (about 24.8 days); a longer wait would fire at once. */
 const MAX_WAIT_MS = 2_147_483_647;
 
 export class OutboxWorker {
   private readonly opts: Required<
-    Pick<OutboxWorkerOptions, "concurrency" | "leaseMs" | "pollMs" | "maxAgeMs">
+    Pick<OutboxWorkerOptions, "concurrency" | "perReceiver" | "leaseMs" | "pollMs" | "maxAgeMs">
   > &
     OutboxWorkerOptions;
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Deliveries in flight per receiver name. */
+  private readonly busy = new Map<string, number>();
+  /** Outcomes waiting for the next batch write (see record). */
+  private outcomes: PendingOutcome[] = [];
+  private flushQueued = false;
   private passing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   /** Lease owner when no nodeId is given: unique to this worker, so nothing is ever released for it. */
   private readonly instanceId = randomUUID();
   private again = false;
+  /**
+   * The receivers at their share when a pass last found nothing due for any other receiver. Until
+   * something may have changed that (a kick, a timer, a finished delivery to another receiver,
+   * which may unblock the next row of its episode), passes with that same set skip the query: it
+   * would walk those receivers' whole backlog to find nothing again.
+   */
+  private nothingBesides: { key: string; names: ReadonlySet<string> } | undefined;
   private running = false;
   private timer: TimerHandle | undefined;
   /**
@@ -111,8 +134,13 @@ export class OutboxWorker {
   private readonly trigger: () => void;
 
   constructor(opts: OutboxWorkerOptions) {
-    this.opts = { concurrency: 8, leaseMs: 120_000, pollMs: 5000, maxAgeMs: DAY, ...opts };
-    this.trigger = AsyncResource.bind(() => this.schedulePass());
+    const concurrency = Math.max(1, opts.concurrency ?? 64);
+    const perReceiver = Math.min(concurrency, Math.max(1, opts.perReceiver ?? Math.ceil(concurrency / 2)));
+    this.opts = { leaseMs: 120_000, pollMs: 5000, maxAgeMs: DAY, ...opts, concurrency, perReceiver };
+    this.trigger = AsyncResource.bind(() => {
+      this.nothingBesides = undefined;
+      this.schedulePass();
+    });
   }
 
   /** Queues notifications in the caller's transaction (see enqueueNotifications). */
@@ -182,6 +210,10 @@ export class OutboxWorker {
       });
   }
 
+  /**
+   * Claims what is due, up to the free slots and each receiver's share (one SELECT, then one
+   * UPDATE per 64 rows), and starts delivering it.
+   */
   private async pass(): Promise<void> {
     const { store, clock, concurrency, leaseMs } = this.opts;
     const now = clock.now();
@@ -189,24 +221,66 @@ export class OutboxWorker {
     try {
       const free = concurrency - this.inflight.size;
       if (free <= 0) return;
-      const rows = await dueRows(store, now, free);
-      // Fewer than asked for: nothing else is claimable now, so the next wake-up is a future event.
-      drained = rows.length < free;
-      for (const row of rows) {
-        if (!this.running || this.inflight.size >= concurrency) break;
-        if (this.inflight.has(row.id)) continue;
-        // Lost races mean another node (or an earlier pass) has the row: skip it.
-        if (!(await claimRow(store, row.id, now, now + leaseMs, this.owner))) continue;
-        const delivery = this.deliver(row, row.attempts + 1).finally(() => {
-          this.inflight.delete(row.id);
-          this.schedulePass();
-        });
-        this.inflight.set(row.id, delivery);
+      const skip = [...this.busy].filter(([, n]) => n >= this.opts.perReceiver).map(([name]) => name);
+      const skipKey = skip.sort().join("\n");
+      if (skip.length > 0 && skipKey === this.nothingBesides?.key) {
+        drained = true;
+        return;
       }
+      // Twice the free slots: rows past one receiver's share can leave room for another's.
+      const scan = Math.min(free * 2, MAX_SCAN);
+      const due = await dueRows(store, now, scan, skip);
+      const chosen = this.choose(due, free);
+      // Fewer than asked for and none left behind: nothing else is claimable now (but for the rows
+      // of receivers at their share, which their finishing deliveries come back for), so the next
+      // wake-up is a future event. Otherwise a finishing delivery starts the next pass.
+      drained = due.length < scan && chosen.length === due.length;
+      if (skip.length > 0 && due.length === 0) this.nothingBesides = { key: skipKey, names: new Set(skip) };
+      if (chosen.length === 0) return;
+      // Not one transaction with the SELECT: the UPDATE rechecks every condition, so a row another
+      // node (or an earlier pass) took meanwhile is simply not won, and no lock spans an await.
+      const rows = await claimRows(
+        store,
+        chosen.map((r) => r.id),
+        now,
+        now + leaseMs,
+        this.owner,
+      );
+      // Claimed rows are delivered even if stop() came meanwhile: stop() waits for them.
+      for (const row of rows) this.launch(row);
     } finally {
       // From the pass's own start: a row that fell due while it ran is then due at once.
       await this.arm(drained, now);
     }
+  }
+
+  /** Due rows to claim: at most `free`, none already ours, no receiver past its share. */
+  private choose(due: readonly DueRow[], free: number): DueRow[] {
+    const taken = new Map<string, number>();
+    const chosen: DueRow[] = [];
+    for (const row of due) {
+      if (chosen.length >= free) break;
+      if (this.inflight.has(row.id)) continue;
+      const n = (this.busy.get(row.receiver) ?? 0) + (taken.get(row.receiver) ?? 0);
+      if (n >= this.opts.perReceiver) continue;
+      taken.set(row.receiver, (taken.get(row.receiver) ?? 0) + 1);
+      chosen.push(row);
+    }
+    return chosen;
+  }
+
+  private launch(row: OutboxRecord): void {
+    this.busy.set(row.receiver, (this.busy.get(row.receiver) ?? 0) + 1);
+    // The claim counted this attempt.
+    const delivery = this.deliver(row, row.attempts).finally(() => {
+      this.inflight.delete(row.id);
+      if (!this.nothingBesides?.names.has(row.receiver)) this.nothingBesides = undefined;
+      const left = (this.busy.get(row.receiver) ?? 1) - 1;
+      if (left > 0) this.busy.set(row.receiver, left);
+      else this.busy.delete(row.receiver);
+      this.schedulePass();
+    });
+    this.inflight.set(row.id, delivery);
   }
 
   /**
@@ -253,14 +327,18 @@ export class OutboxWorker {
     await this.record(row, attempt, started, result, secrets);
   }
 
-  private async record(
+  /**
+   * Decides what the attempt means for the row and queues that for the next batch write. Resolves
+   * once it is committed (or could not be: the lease then runs out and the row is tried again).
+   */
+  private record(
     row: OutboxRecord,
     attempt: number,
     started: number,
     result: SendResult,
     secrets: string[],
   ): Promise<void> {
-    const { store, clock, logger } = this.opts;
+    const { clock, logger } = this.opts;
     const now = clock.now();
     const base: DeliveryAttempt = {
       outboxId: row.id,
@@ -275,47 +353,89 @@ export class OutboxWorker {
       result: "delivered",
     };
     const log = { receiver: row.receiver, dedupKey: row.dedupKey, kind: row.kind, attempt };
-    let outcome: DeliveryAttempt;
-    try {
-      if (result.ok) {
-        await markDelivered(store, row.id, now);
-        outcome = { ...base, ...(result.status === undefined ? {} : { status: result.status }) };
-        logger?.info(log, "notification delivered");
+    const status = result.status === undefined ? {} : { status: result.status };
+    let pending: Omit<PendingOutcome, "done">;
+    if (result.ok) {
+      pending = {
+        row: { id: row.id, state: "delivered", at: now },
+        attempt: { ...base, ...status },
+        log: () => logger?.info(log, "notification delivered"),
+      };
+    } else {
+      const error = scrub(result.error, secrets);
+      const expired =
+        attempt >= (this.opts.maxAttempts ?? Number.POSITIVE_INFINITY) ||
+        now - row.createdAt >= this.opts.maxAgeMs;
+      if (!result.retryable) {
+        pending = {
+          row: { id: row.id, state: "failed", error },
+          attempt: { ...base, ...status, result: "failed", error },
+          log: () => logger?.error({ ...log, error }, "notification refused by receiver; not retried"),
+        };
+      } else if (expired) {
+        pending = {
+          row: { id: row.id, state: "dead", error },
+          attempt: { ...base, ...status, result: "dead", error },
+          log: () => logger?.error({ ...log, error }, "notification undeliverable; giving up"),
+        };
       } else {
-        const error = scrub(result.error, secrets);
-        const status = result.status === undefined ? {} : { status: result.status };
-        const expired =
-          attempt >= (this.opts.maxAttempts ?? Number.POSITIVE_INFINITY) ||
-          now - row.createdAt >= this.opts.maxAgeMs;
-        if (!result.retryable) {
-          await markFinal(store, row.id, "failed", error);
-          outcome = { ...base, ...status, result: "failed", error };
-          logger?.error({ ...log, error }, "notification refused by receiver; not retried");
-        } else if (expired) {
-          await markFinal(store, row.id, "dead", error);
-          outcome = { ...base, ...status, result: "dead", error };
-          logger?.error({ ...log, error }, "notification undeliverable; giving up");
-        } else {
-          const wait = Math.max(
-            backoffDelay(attempt, this.opts.backoff, this.opts.random),
-            result.retryAfterMs ?? 0,
-          );
-          await markRetry(store, row.id, now + wait, error);
-          outcome = { ...base, ...status, result: "retry", error, nextAttemptAt: now + wait };
-          logger?.warn({ ...log, error, retryInMs: wait }, "notification not delivered; will retry");
+        const wait = Math.max(
+          backoffDelay(attempt, this.opts.backoff, this.opts.random),
+          result.retryAfterMs ?? 0,
+        );
+        const nextAttemptAt = now + wait;
+        pending = {
+          row: { id: row.id, state: "retry", nextAttemptAt, error },
+          attempt: { ...base, ...status, result: "retry", error, nextAttemptAt },
+          log: () =>
+            logger?.warn({ ...log, error, retryInMs: wait }, "notification not delivered; will retry"),
+        };
+      }
+    }
+    return new Promise<void>((done) => {
+      this.outcomes.push({ ...pending, done });
+      if (this.flushQueued) return;
+      this.flushQueued = true;
+      // One turn of the loop gathers every answer that came in with this one: one commit for all.
+      setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Writes the gathered outcomes with a few statements (recordOutcomes), then reports them. */
+  private async flush(): Promise<void> {
+    this.flushQueued = false;
+    const batch = this.outcomes;
+    this.outcomes = [];
+    const { store, logger } = this.opts;
+    const failed = await recordOutcomes(
+      store,
+      batch.map((p) => p.row),
+      (ids, err) => logger?.error({ ids, err: String(err) }, "could not record delivery attempts"),
+    ).catch((err: unknown) => {
+      logger?.error({ err: String(err) }, "could not record delivery attempts");
+      return new Set(batch.map((p) => p.row.id));
+    });
+    for (const p of batch) {
+      if (!failed.has(p.row.id)) {
+        p.log();
+        try {
+          this.opts.onAttempt?.(p.attempt);
+        } catch (err) {
+          logger?.error({ err: String(err) }, "onAttempt handler failed");
         }
       }
-    } catch (err) {
-      // The lease runs out and the row is tried again: at-least-once, never lost.
-      logger?.error({ ...log, err: String(err) }, "could not record a delivery attempt");
-      return;
-    }
-    try {
-      this.opts.onAttempt?.(outcome);
-    } catch (err) {
-      logger?.error({ err: String(err) }, "onAttempt handler failed");
+      p.done();
     }
   }
+}
+
+/** An attempt's outcome waiting for the batch write. */
+interface PendingOutcome {
+  row: RowOutcome;
+  /** What onAttempt hears once the outcome is committed. */
+  attempt: DeliveryAttempt;
+  log: () => void;
+  done: () => void;
 }
 
 /** `receivers` for {@link OutboxWorker} from the live config and the registry of kinds. */

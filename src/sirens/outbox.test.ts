@@ -20,6 +20,7 @@ import {
   receiversFrom,
   sirenMigrations,
 } from "./index.js";
+import { claimRows } from "./outbox.js";
 import { type LoopbackReceiver, startLoopbackReceiver } from "./receivers/loopback.case.js";
 
 const dirs: string[] = [];
@@ -288,6 +289,28 @@ describe("OutboxWorker", () => {
     expect(r.rx.requests).toHaveLength(0);
   });
 
+  it("claims many rows at once, only those due and not leased elsewhere", async () => {
+    const r = await rig({ leaseMs: 60_000 }, false);
+    const alert = (i: number) => sampleNotification({ alertId: `a${i}` });
+    await r.enqueue(Array.from({ length: 3 }, (_, i) => firing({ notification: alert(i) })));
+    const listed = await listOutbox(r.store);
+    const ids = listed.map((x) => x.id);
+    expect(await claimRow(r.store, ids[1]!, T0, T0 + 60_000, "node-b")).toBe(true);
+    const won = await claimRows(r.store, ids, T0, T0 + 60_000, "node-a");
+    expect(won.map((x) => [x.id, x.attempts, x.leaseUntil])).toEqual([
+      [ids[0], 1, T0 + 60_000],
+      [ids[2], 1, T0 + 60_000],
+    ]);
+    expect(won[0]?.payload).toEqual(listed[0]?.payload);
+    expect(await claimRows(r.store, ids, T0 + 59_999, T0 + 120_000, "node-c")).toEqual([]);
+    const rows = await listOutbox(r.store);
+    expect(rows.map((x) => [x.attempts, x.leaseUntil])).toEqual([
+      [1, T0 + 60_000],
+      [1, T0 + 60_000],
+      [1, T0 + 60_000],
+    ]);
+  });
+
   it("two workers on one database deliver each row exactly once", async () => {
     const r = await rig({}, false);
     const other = await openSqliteStore({ file: r.file });
@@ -312,7 +335,7 @@ describe("OutboxWorker", () => {
   });
 
   it("bounds deliveries in flight", async () => {
-    const r = await rig({ concurrency: 2 });
+    const r = await rig({ concurrency: 2, perReceiver: 2 });
     let inFlight = 0;
     let most = 0;
     r.rx.fallback(() => {
@@ -328,6 +351,68 @@ describe("OutboxWorker", () => {
     await r.settle();
     expect(r.rx.requests).toHaveLength(6);
     expect(most).toBe(2);
+  });
+
+  it("a receiver that hangs holds only its share of the deliveries; pages to the others keep leaving", async () => {
+    const r = await rig({ concurrency: 4, perReceiver: 2 });
+    const slow = await startLoopbackReceiver();
+    slow.fallback({ status: 200, delayMs: 60_000 });
+    r.receivers.slow = { type: "webhook", url: slow.url, timeout: 120_000 };
+    const alert = (i: number) => sampleNotification({ alertId: `a${i}` });
+    // The hanging receiver's rows are queued first, so without a share they would take every slot.
+    await r.enqueue(
+      Array.from({ length: 6 }, (_, i) => firing({ receiver: "slow", notification: alert(i) })),
+    );
+    await r.enqueue(Array.from({ length: 3 }, (_, i) => firing({ notification: alert(i) })));
+    r.worker.kick();
+    await r.rx.waitFor(3);
+    expect(slow.requests).toHaveLength(2);
+    await slow.close(); // the hung requests fail (connection reset) and are retried later
+    await r.settle();
+    const rows = await listOutbox(r.store);
+    expect(rows.filter((x) => x.receiver === "hook").every((x) => x.state === "delivered")).toBe(true);
+    expect(rows.filter((x) => x.receiver === "slow" && x.attempts > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("while another receiver is at its share, a delivered firing still lets its resolve go at once", async () => {
+    const r = await rig({ concurrency: 4, perReceiver: 2 });
+    const slow = await startLoopbackReceiver();
+    slow.fallback({ status: 200, delayMs: 60_000 });
+    r.receivers.slow = { type: "webhook", url: slow.url, timeout: 120_000 };
+    r.rx.respond({ status: 200, delayMs: 300 });
+    const alert = (i: number) => sampleNotification({ alertId: `a${i}` });
+    await r.enqueue(
+      Array.from({ length: 2 }, (_, i) => firing({ receiver: "slow", notification: alert(i) })),
+    );
+    await r.enqueue([
+      firing(),
+      firing({ kind: "resolved", notification: sampleNotification({ kind: "resolved" }) }),
+    ]);
+    r.worker.kick();
+    await slow.waitFor(2);
+    // A pass while the firing is out: the slow receiver is at its share, the resolve still blocked.
+    r.worker.kick();
+    await r.rx.waitFor(2);
+    expect(r.rx.requests.map((q) => JSON.parse(q.body).status)).toEqual(["firing", "resolved"]);
+    await slow.close();
+    await r.settle();
+  });
+
+  it("delivers a large backlog once each, recording every attempt once", async () => {
+    const r = await rig({ concurrency: 8 });
+    const entries = Array.from({ length: 150 }, (_, i) =>
+      firing({ notification: sampleNotification({ alertId: `alert-${i}` }) }),
+    );
+    await r.enqueue(entries);
+    r.worker.kick();
+    await r.settle();
+    const keys = r.rx.requests.map((q) => JSON.parse(q.body).alertId as string);
+    expect(keys.sort()).toEqual(entries.map((e) => e.notification.alertId).sort());
+    const rows = await listOutbox(r.store);
+    expect(rows.every((x) => x.state === "delivered" && x.attempts === 1 && x.leaseUntil === null)).toBe(
+      true,
+    );
+    expect(r.attempts.map((a) => a.outboxId).sort()).toEqual(rows.map((x) => x.id).sort());
   });
 
   it("sends an episode's resolve only after its firing reached the receiver", async () => {

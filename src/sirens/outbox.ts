@@ -62,6 +62,9 @@ const COLUMNS =
   "o.id, o.dedup_key, o.receiver, o.kind, o.repeat_no, o.incident_id, o.payload, o.created_at, o.attempts, " +
   "o.next_attempt_at, o.lease_until, o.state, o.last_error, o.last_attempt_at, o.delivered_at";
 
+/** COLUMNS, as RETURNING names them (no table alias there). */
+const RETURNED = COLUMNS.replaceAll("o.", "");
+
 /** Resolves after firing and every repeat, so a receiver hears an episode in order. */
 const RESOLVED_ORD = 1_000_000_000;
 
@@ -93,7 +96,8 @@ export async function enqueueNotifications(
       );
       if (backlog) continue;
     }
-    const ord = e.kind === "resolved" ? RESOLVED_ORD : e.kind === "acknowledged" ? RESOLVED_ORD - 1 : repeatNo;
+    const ord =
+      e.kind === "resolved" ? RESOLVED_ORD : e.kind === "acknowledged" ? RESOLVED_ORD - 1 : repeatNo;
     const { changes } = await tx.run(
       `INSERT INTO siren_outbox (id, dedup_key, receiver, kind, repeat_no, ord, incident_id, payload, created_at,
          attempts, next_attempt_at, lease_until, state, last_error, last_attempt_at, delivered_at)
@@ -117,16 +121,30 @@ export async function enqueueNotifications(
   return added;
 }
 
-/** Rows due now, unleased (or with an expired lease) and not waiting behind an earlier one. */
-export async function dueRows(db: SqlExecutor, now: number, limit: number): Promise<OutboxRecord[]> {
-  const rows = await db.all<Row>(
-    `SELECT ${COLUMNS} FROM siren_outbox o
+/** A row that may be claimed: enough to choose which to claim (the payload comes with the claim). */
+export interface DueRow {
+  id: string;
+  receiver: string;
+}
+
+/**
+ * Rows due now, unleased (or with an expired lease) and not waiting behind an earlier one, oldest
+ * due first. `skip`: receivers to take no rows for now (they are at their share of the deliveries).
+ */
+export async function dueRows(
+  db: SqlExecutor,
+  now: number,
+  limit: number,
+  skip: readonly string[] = [],
+): Promise<DueRow[]> {
+  const notSkipped = skip.length ? `AND o.receiver NOT IN (${marks(skip.length)})` : "";
+  return db.all<DueRow>(
+    `SELECT o.id, o.receiver FROM siren_outbox o
      WHERE o.state = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-       AND ${NOT_BLOCKED}
+       ${notSkipped} AND ${NOT_BLOCKED}
      ORDER BY o.next_attempt_at LIMIT ?`,
-    [now, now, limit],
+    [now, now, ...skip, limit],
   );
-  return rows.map(toRecord);
 }
 
 /**
@@ -140,12 +158,46 @@ export async function claimRow(
   leaseUntil: number,
   owner: string | null = null,
 ): Promise<boolean> {
-  const { changes } = await db.run(
-    `UPDATE siren_outbox SET lease_until = ?, lease_owner = ?, attempts = attempts + 1, last_attempt_at = ?
-     WHERE id = ? AND state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)`,
-    [leaseUntil, owner, now, id, now, now],
-  );
-  return changes === 1;
+  return (await claimRows(db, [id], now, leaseUntil, owner)).length === 1;
+}
+
+/** Ids per statement: bounds the statement's size and the variety of cached statements. */
+const CHUNK = 64;
+
+/**
+ * {@link claimRow} for many rows: one conditional UPDATE per 64 ids, so a worker claims a whole
+ * pass's rows with one statement instead of one each. Returns the rows this caller won, as claimed
+ * (`attempts` counts this attempt), in the order of `ids`; a row another node holds, or that
+ * stopped being due, is simply not among them.
+ *
+ * `state || ''` keeps SQLite's planner on the primary key: given `state = 'pending'` it walks the
+ * due index over every pending row instead (measured: 4x slower with 5,000 queued).
+ */
+export async function claimRows(
+  db: SqlExecutor,
+  ids: readonly string[],
+  now: number,
+  leaseUntil: number,
+  owner: string | null = null,
+): Promise<OutboxRecord[]> {
+  const won = new Map<string, OutboxRecord>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const rows = await db.all<Row>(
+      `UPDATE siren_outbox SET lease_until = ?, lease_owner = ?, attempts = attempts + 1, last_attempt_at = ?
+       WHERE id IN (${marks(chunk.length)}) AND state || '' = 'pending' AND next_attempt_at <= ?
+         AND (lease_until IS NULL OR lease_until <= ?)
+       RETURNING ${RETURNED}`,
+      [leaseUntil, owner, now, ...chunk, now, now],
+    );
+    for (const r of rows) won.set(r.id, toRecord(r));
+  }
+  return ids.flatMap((id) => won.get(id) ?? []);
+}
+
+/** `?, ?, ?` */
+function marks(n: number): string {
+  return Array.from({ length: n }, () => "?").join(", ");
 }
 
 /**
@@ -159,13 +211,6 @@ export async function releaseStaleLeases(db: SqlExecutor, owner: string): Promis
     [owner],
   );
   return changes;
-}
-
-export async function markDelivered(db: SqlExecutor, id: string, now: number): Promise<void> {
-  await db.run(
-    "UPDATE siren_outbox SET state = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
-    [now, id],
-  );
 }
 
 export async function markRetry(
@@ -191,6 +236,54 @@ export async function markFinal(
     "UPDATE siren_outbox SET state = ?, lease_until = NULL, last_error = ? WHERE id = ? AND state = 'pending'",
     [state, error, id],
   );
+}
+
+/** What became of one delivery attempt, as the outbox records it. */
+export type RowOutcome =
+  | { id: string; state: "delivered"; at: number }
+  | { id: string; state: "retry"; nextAttemptAt: number; error: string }
+  | { id: string; state: "failed" | "dead"; error: string };
+
+/**
+ * Records attempts' outcomes with few statements: the delivered rows in one UPDATE per 64 that
+ * share a timestamp (a batch gathered in one turn of the event loop shares one or two), the others
+ * one each. Each statement commits on its own, so no write lock is held across an await and other
+ * nodes on the same database never wait on this one. Returns the ids whose outcome could not be
+ * recorded (`onError` hears why): their lease runs out and they are tried again.
+ */
+export async function recordOutcomes(
+  db: SqlExecutor,
+  outcomes: readonly RowOutcome[],
+  onError: (ids: readonly string[], err: unknown) => void = () => {},
+): Promise<Set<string>> {
+  const failed = new Set<string>();
+  const attempt = async (ids: readonly string[], write: () => Promise<unknown>) => {
+    try {
+      await write();
+    } catch (err) {
+      for (const id of ids) failed.add(id);
+      onError(ids, err);
+    }
+  };
+  const deliveredAt = new Map<number, string[]>();
+  for (const o of outcomes) {
+    if (o.state === "delivered") deliveredAt.set(o.at, [...(deliveredAt.get(o.at) ?? []), o.id]);
+    else if (o.state === "retry") await attempt([o.id], () => markRetry(db, o.id, o.nextAttemptAt, o.error));
+    else await attempt([o.id], () => markFinal(db, o.id, o.state, o.error));
+  }
+  for (const [at, ids] of deliveredAt) {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      await attempt(chunk, () =>
+        db.run(
+          `UPDATE siren_outbox SET state = 'delivered', delivered_at = ?, lease_until = NULL, last_error = NULL
+           WHERE id IN (${marks(chunk.length)})`,
+          [at, ...chunk],
+        ),
+      );
+    }
+  }
+  return failed;
 }
 
 /**
