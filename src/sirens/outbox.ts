@@ -267,8 +267,12 @@ export async function recordOutcomes(
   };
   const deliveredAt = new Map<number, string[]>();
   for (const o of outcomes) {
-    if (o.state === "delivered") deliveredAt.set(o.at, [...(deliveredAt.get(o.at) ?? []), o.id]);
-    else if (o.state === "retry") await attempt([o.id], () => markRetry(db, o.id, o.nextAttemptAt, o.error));
+    if (o.state === "delivered") {
+      const ids = deliveredAt.get(o.at);
+      if (ids) ids.push(o.id);
+      else deliveredAt.set(o.at, [o.id]);
+    } else if (o.state === "retry")
+      await attempt([o.id], () => markRetry(db, o.id, o.nextAttemptAt, o.error));
     else await attempt([o.id], () => markFinal(db, o.id, o.state, o.error));
   }
   for (const [at, ids] of deliveredAt) {
