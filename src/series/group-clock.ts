@@ -35,6 +35,8 @@ export class GroupClock {
   /** The slot holding `t`, appended when `t` is newer than every slot; -1 when no slot has it. */
   slot(t: number, maxCapacity: number): number {
     if (t > this.newest) return this.append(t, maxCapacity);
+    // The common case after the first member of a probe result or batch: its newest slot.
+    if (t === this.newest && this.count > 0) return this.at(this.count - 1);
     const k = this.after(t) - 1;
     return k >= 0 && this.ts[this.at(k)] === t ? this.at(k) : -1;
   }
