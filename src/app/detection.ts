@@ -39,7 +39,13 @@ import { runbookMigrations } from "../runbooks/index.js";
 import type { AppendResult, SampleInput } from "../series/index.js";
 import { createSeriesStore, seriesMigrations } from "../series/index.js";
 import type { DetectionApi } from "../server/app.js";
-import { type DeliveryAttempt, OutboxWorker, receiversFrom, sirenMigrations } from "../sirens/index.js";
+import {
+  closeReceivers,
+  type DeliveryAttempt,
+  OutboxWorker,
+  receiversFrom,
+  sirenMigrations,
+} from "../sirens/index.js";
 import type { Migration, Store } from "../store/index.js";
 import { evidenceSources } from "./evidence.js";
 import { type RunbookWiring, wireRunbooks } from "./runbooks.js";
@@ -293,6 +299,7 @@ export function createDetection(o: DetectionOptions): Detection {
       await runbooks.stop();
       await dispatcher.stop();
       await outbox.stop();
+      await closeReceivers();
       await series.close();
     },
   };

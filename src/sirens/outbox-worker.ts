@@ -318,7 +318,12 @@ export class OutboxWorker {
     } else {
       secrets = target.kind.secrets(target.config);
       try {
-        result = await target.kind.send(row.payload, target.config, { deliveryId: row.id, attempt, logger });
+        result = await target.kind.send(row.payload, target.config, {
+          deliveryId: row.id,
+          attempt,
+          logger,
+          now: () => clock.now(),
+        });
       } catch (err) {
         // Kinds must not throw; if one does, its message is treated like any other error text.
         result = { ok: false, retryable: true, error: String(err) };
