@@ -65,7 +65,8 @@ export function escalateJob(
         fresh.map((receiver) => ({
           receiver,
           kind: "firing" as const,
-          notification: logged.firing,
+          // Who else has been told, now including this step's receivers (the compliance email says).
+          notification: { ...logged.firing, notified: [...new Set([...logged.receivers, ...fresh])] },
           incidentId: logged.incidentId,
         })),
       );
