@@ -274,7 +274,7 @@ export async function runProbeLoad(opts: ProbeLoadOptions): Promise<ProbeLoadFig
       nominalErrorP99: quantile(n, 0.99),
       matched: a.length,
       loopDelayP99: loop.percentile(99) / 1e6,
-      threadNice: kinds.threadNice(),
+      threadNice: kinds.thread().nice,
       stats,
       failures,
     };
@@ -290,7 +290,7 @@ function inProcessKinds(http: HttpKindOptions): ThreadKinds {
     http: kind,
     tcp: tcpKind,
     close: async () => kind.close(),
-    threadNice: () => undefined,
+    thread: () => ({ starts: 0, nice: undefined }),
   };
 }
 

@@ -62,8 +62,8 @@ export interface ThreadKinds {
   tcp: ActiveProbeKind<TcpProbeConfig>;
   /** Stops the thread; runs in flight resolve as failures. The next run starts it again. */
   close(): Promise<void>;
-  /** The nice value the running thread got (undefined before it started, or off Linux). */
-  threadNice(): number | undefined;
+  /** Threads started so far, and the nice value the running one got (undefined: none yet, or off Linux). */
+  thread(): { starts: number; nice: number | undefined };
 }
 
 /**
@@ -81,7 +81,7 @@ export function createThreadKinds(options: ThreadKindsOptions = {}): ThreadKinds
     http: { run: (config, signal) => host.run(config, signal) },
     tcp: { run: (config, signal) => host.run(config, signal) },
     close: () => host.close(),
-    threadNice: () => host.nice,
+    thread: () => ({ starts: host.starts, nice: host.nice }),
   };
 }
 
@@ -108,9 +108,22 @@ class PendingRun {
   }
 }
 
+/** After the thread died on its own, the wait before starting another: from 1 s, doubling to 30 s. */
+const RESTART_MIN_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+
 class ThreadHost {
   nice: number | undefined;
+  starts = 0;
   private worker: Worker | undefined;
+  /**
+   * No new thread before this (performance.now ms) after one died on its own, so a thread that
+   * cannot start (a broken install) is not started thousands of times a second; runs meanwhile
+   * fail at once with the reason it died.
+   */
+  private restartAt = 0;
+  private restartDelay = 0;
+  private lastLoss = "";
   private generation = 0;
   private nextRunId = 1;
   private nextConfigId = 1;
@@ -131,6 +144,7 @@ class ThreadHost {
     const t0 = performance.now();
     if (signal.aborted)
       return Promise.resolve(failure(config, ts, t0, abortMessage(signal.reason, config.timeout)));
+    if (!this.worker && t0 < this.restartAt) return Promise.resolve(failure(config, ts, t0, this.lastLoss));
     let worker: Worker;
     try {
       worker = this.worker ?? this.spawn();
@@ -162,7 +176,7 @@ class ThreadHost {
   async close(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
-    this.lost(worker, "probe thread closed");
+    this.lost(worker, "probe thread closed", false);
     await worker.terminate();
   }
 
@@ -187,6 +201,7 @@ class ThreadHost {
     const data: ThreadData = { http: this.options.http ?? {}, nice: this.options.nice ?? -10 };
     const worker = new Worker(entry, { workerData: data, name: "hms-ops probes" });
     this.generation++;
+    this.starts++;
     this.worker = worker;
     worker.unref();
     worker.on("message", (m: ToMain | ThreadHello) => {
@@ -198,11 +213,19 @@ class ThreadHost {
     return worker;
   }
 
-  /** The thread is gone: every run in flight fails with `why`; the next run starts a new thread. */
-  private lost(worker: Worker, why: string): void {
+  /**
+   * The thread is gone: every run in flight fails with `why`; a later run starts a new thread (at
+   * once after close(), after the restart wait when it died on its own).
+   */
+  private lost(worker: Worker, why: string, died = true): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.nice = undefined;
+    if (died) {
+      this.restartDelay = Math.min(RESTART_MAX_MS, Math.max(RESTART_MIN_MS, this.restartDelay * 2));
+      this.restartAt = performance.now() + this.restartDelay;
+      this.lastLoss = why;
+    }
     this.out = { start: [], configs: [], cancel: [], forget: [] };
     const runs = [...this.pending.values()];
     if (runs.length > 0) this.options.logger?.error({ runs: runs.length }, why);
@@ -213,6 +236,7 @@ class ThreadHost {
   }
 
   private received(m: ToMain): void {
+    this.restartDelay = 0; // it works
     let e = 0;
     for (let i = 0; i < m.count; i++) {
       let error: string | undefined;

@@ -137,27 +137,33 @@ describe("probe kinds on the I/O thread", () => {
     );
     await kinds.close();
     expect(await pending).toMatchObject({ probe: "held", ok: false, error: "probe thread closed" });
+    const starts = kinds.thread().starts;
     await srv.allClosed(2_000);
 
     hold = false;
     // The same config object: the new thread must be sent it afresh.
     expect(await kinds.http.run(config, signal())).toMatchObject({ probe: "held", ok: true, status: 200 });
     expect(await kinds.http.run(config, signal())).toMatchObject({ ok: true, status: 200 });
+    expect(kinds.thread().starts).toBe(starts + 1);
   });
 
   it("runs the thread at the nice value asked for (a higher one is always permitted)", async () => {
     const polite = createThreadKinds({ entry, nice: 5 });
     const srv = await serve((_req, res) => res.end("ok"));
     expect(await polite.http.run(httpProbe({ target: srv.url }), signal())).toMatchObject({ ok: true });
-    expect(polite.threadNice()).toBe(process.platform === "linux" ? 5 : undefined);
+    expect(polite.thread()).toEqual({ starts: 1, nice: process.platform === "linux" ? 5 : undefined });
     await polite.close();
   });
 
   it("fails a run, naming why, when there is no thread script", async () => {
     const none = createThreadKinds({ entry: new URL("file:///nonexistent/entry.js") });
-    const r = await none.http.run(httpProbe({ target: "http://127.0.0.1:9/" }), signal());
+    const config = httpProbe({ target: "http://127.0.0.1:9/" });
+    const r = await none.http.run(config, signal());
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/^probe thread (failed|exited)/);
+    // Within the restart wait, runs fail at once for the same reason, without another thread.
+    expect(await none.http.run(config, signal())).toMatchObject({ ok: false, error: r.error });
+    expect(none.thread().starts).toBe(1);
     await none.close();
   });
 });
