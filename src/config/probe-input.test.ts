@@ -73,7 +73,7 @@ describe("parseProbeInput", () => {
     });
     expect(parseProbeInput({ name: "p" })).toEqual({
       ok: false,
-      details: [{ path: "", message: "missing required key `type` (one of http, tcp, push, heartbeat)" }],
+      details: [{ path: "", message: "missing required key `type` (one of http, tcp, push, heartbeat, bias)" }],
     });
     expect(parseProbeInput("nope")).toEqual({
       ok: false,

@@ -76,7 +76,29 @@ export interface HeartbeatProbeConfig extends ProbeBase {
   grace: Millis;
 }
 
-export type ProbeConfig = HttpProbeConfig | TcpProbeConfig | PushProbeConfig | HeartbeatProbeConfig;
+/**
+ * Decision events arrive at `POST /api/v1/decisions`; the bias sensor (src/sensors/bias) derives
+ * fairness figures per model over `window` and appends them as this probe's series. Not
+ * scheduled; `interval` is how often the figures are recomputed while no decision arrives.
+ */
+export interface BiasProbeConfig extends ProbeBase {
+  type: "bias";
+  /** Whole minutes, 1m to 24h. */
+  window: Millis;
+  /** When set, the only groups accepted (a decision for another group is refused). */
+  groups?: string[];
+  /** Baseline of `disparate_impact`; default the group with the highest selection rate. */
+  reference?: string;
+  /** Decisions a group needs within the window to count in the figures. */
+  min_decisions: number;
+}
+
+export type ProbeConfig =
+  | HttpProbeConfig
+  | TcpProbeConfig
+  | PushProbeConfig
+  | HeartbeatProbeConfig
+  | BiasProbeConfig;
 export type ProbeType = ProbeConfig["type"];
 
 export type Severity = "info" | "warning" | "page" | "legal";

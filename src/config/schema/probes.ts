@@ -16,7 +16,7 @@ import {
   stringMap,
 } from "./common.js";
 
-export const PROBE_TYPES = ["http", "tcp", "push", "heartbeat"] as const;
+export const PROBE_TYPES = ["http", "tcp", "push", "heartbeat", "bias"] as const;
 const DEFAULT_TIMEOUT = 10_000;
 
 const base = once(() => ({
@@ -56,12 +56,41 @@ const heartbeatProbe = strict({
   grace: duration({ zero: true }).default(0),
 });
 
+const MINUTE = 60_000;
+/** Bias figures cover whole minutes (the sensor counts decisions per minute), up to a day. */
+const MAX_BIAS_WINDOW = 24 * 60 * MINUTE;
+/** Also the sensor's per-model group limit (src/sensors/bias/limits.ts). */
+export const MAX_BIAS_GROUPS = 32;
+const groupName = z
+  .string()
+  .min(1, "must not be empty")
+  .max(128, "longer than 128 characters")
+  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
+
+const biasProbe = strict({
+  type: z.literal("bias"),
+  ...base(),
+  window: duration()
+    .default(60 * MINUTE)
+    .refine((ms) => ms % MINUTE === 0 && ms >= MINUTE && ms <= MAX_BIAS_WINDOW, {
+      message: "must be whole minutes from 1m to 24h",
+    }),
+  groups: z
+    .array(groupName)
+    .min(2, "needs at least two groups to compare")
+    .max(MAX_BIAS_GROUPS, `at most ${MAX_BIAS_GROUPS} groups`)
+    .refine((g) => new Set(g).size === g.length, { message: "groups must be unique" })
+    .optional(),
+  reference: groupName.optional(),
+  min_decisions: z.number().int().min(1).default(30),
+});
+
 /**
  * One probe, as written in ops.yml or posted to `POST /api/v1/probes` (durations as `"30s"` or
  * milliseconds). The output is the normalized {@link ProbeConfig}.
  */
 export const probeSchema = z
-  .discriminatedUnion("type", [httpProbe, tcpProbe, pushProbe, heartbeatProbe], {
+  .discriminatedUnion("type", [httpProbe, tcpProbe, pushProbe, heartbeatProbe, biasProbe], {
     error: discriminatorError("probe", PROBE_TYPES),
   })
   .superRefine((p, ctx) => {
@@ -70,6 +99,13 @@ export const probeSchema = z
         code: "custom",
         path: ["timeout"],
         message: `timeout (${formatDuration(p.timeout)}) must not be longer than interval (${formatDuration(p.interval)})`,
+      });
+    }
+    if (p.type === "bias" && p.reference !== undefined && p.groups && !p.groups.includes(p.reference)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reference"],
+        message: `reference group "${p.reference}" is not one of groups (${p.groups.join(", ")})`,
       });
     }
   })
