@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   rate_limited: "Too many requests; retry later.",
   store_unavailable: "The data store could not be reached or failed.",
   audit_tampered: "The audit trail failed verification.",
+  audit_key_unusable:
+    "The audit signing key is unreadable, not Ed25519, or open to group/others (must be 0600).",
   unsafe_listen: "Refusing to listen beyond loopback without any token configured.",
   server_unreachable: "A CLI client command could not reach the HMS-OPS server (check --url / HMS_OPS_URL).",
   internal: "An unexpected internal error (details are in the server log, never in the reply).",

@@ -18,6 +18,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   store_unavailable: 503,
   audit_tampered: 500,
+  audit_key_unusable: 500,
   unsafe_listen: 500,
   server_unreachable: 502,
   internal: 500,
