@@ -16,6 +16,7 @@ const EXPECTED: Record<string, string> = {
   "POST /api/v1/probes": "admin",
   "DELETE /api/v1/probes/:name": "admin",
   "POST /api/v1/metrics": "ingest",
+  "POST /api/v1/decisions": "ingest",
   "GET /api/v1/heartbeats/:name": "ingest",
   "POST /api/v1/heartbeats/:name": "ingest",
   "GET /api/v1/heartbeats/:name/start": "ingest",

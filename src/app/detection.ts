@@ -36,6 +36,7 @@ import {
 } from "../probes/index.js";
 import { RuleEngine, ruleMigrations } from "../rules/index.js";
 import { runbookMigrations } from "../runbooks/index.js";
+import { BiasSensor, biasMigrations } from "../sensors/bias/index.js";
 import type { AppendResult, SampleInput } from "../series/index.js";
 import { createSeriesStore, seriesMigrations } from "../series/index.js";
 import type { DetectionApi } from "../server/app.js";
@@ -57,6 +58,7 @@ export const detectionMigrations: Migration[] = [
   ...sirenMigrations,
   ...dispatchMigrations,
   ...runbookMigrations,
+  ...biasMigrations,
 ];
 
 declare module "../bus/index.js" {
@@ -93,6 +95,8 @@ export interface Detection extends DetectionApi {
   /** A silence ended early or the windows were reloaded: held notifications are looked at now. */
   reviewMuted(): Promise<void>;
   readonly runbooks: RunbookWiring;
+  /** Decisions in, fairness figures out as bias probes' series (src/sensors/bias). */
+  readonly bias: BiasSensor;
 }
 
 const HOUR = 3_600_000;
@@ -164,7 +168,14 @@ export function createDetection(o: DetectionOptions): Detection {
     outbox,
     logger,
     config: () => dispatchConfigFrom(config()),
-    evidence: evidenceSources({ series, probes: o.probes, recent, config, policy }),
+    evidence: evidenceSources({
+      series,
+      probes: o.probes,
+      recent,
+      config,
+      policy,
+      bias: (probe) => bias.report(probe),
+    }),
   });
   const rules = new RuleEngine({
     store,
@@ -184,6 +195,7 @@ export function createDetection(o: DetectionOptions): Detection {
     if (samples.length > 0) void bus.publish("samples.appended", { samples });
     return result;
   };
+  const bias = new BiasSensor({ store, clock, logger, emit: (samples) => void ingest(samples) });
   const heartbeats = new HeartbeatMonitor({
     clock,
     emit: (samples) => {
@@ -223,6 +235,9 @@ export function createDetection(o: DetectionOptions): Detection {
     const specs = o.probes.list().map((e) => e.spec);
     scheduler.setProbes(specs);
     heartbeats.setProbes(specs);
+    bias
+      .setProbes(specs)
+      .catch((err: unknown) => logger.error({ err }, "bias: could not load the stored decision counts"));
     return specs;
   };
   const unsubscribe: (() => void)[] = [];
@@ -236,6 +251,7 @@ export function createDetection(o: DetectionOptions): Detection {
     incidents,
     incidentHooks: dispatcher.hooks,
     reviewMuted: () => dispatcher.reviewMuted(),
+    bias,
     runbooks,
     ingest,
     heartbeat(name: string, kind: PingKind) {
@@ -272,6 +288,7 @@ export function createDetection(o: DetectionOptions): Detection {
       await runbooks.start();
       policy.start();
       scheduler.start();
+      bias.start();
       unsubscribe.push(
         o.probes.onChange(() => {
           syncProbes();
@@ -294,6 +311,7 @@ export function createDetection(o: DetectionOptions): Detection {
       for (const u of unsubscribe.splice(0)) u();
       await scheduler.stop();
       heartbeats.stop();
+      await bias.stop();
       await policy.stop();
       await rules.stop();
       await runbooks.stop();

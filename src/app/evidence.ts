@@ -12,6 +12,8 @@ export interface EvidenceWiring {
   probes: ProbeCatalog;
   recent: RecentResults;
   config: () => OpsConfig;
+  /** The current figures of a bias probe; undefined for other probes (src/sensors/bias). */
+  bias?: (probe: string) => unknown;
   policy: PolicySource;
 }
 
@@ -37,6 +39,7 @@ export function evidenceSources(o: EvidenceWiring): EvidenceSources {
       const entry = o.probes.get(name);
       return entry && { spec: redact(entry.spec), recent: [...o.recent.recent(name)] };
     },
+    ...(o.bias ? { bias: o.bias } : {}),
     slo: (name) => {
       const slo = o.config().slos.find((s) => s.name === name);
       return slo && redact(slo);

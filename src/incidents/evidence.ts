@@ -28,6 +28,8 @@ export interface EvidenceSources {
   /** The SLO as configured (redacted). */
   slo(name: string): unknown;
   policy(): { id: string | null; approved?: string | null; drift?: boolean };
+  /** A bias probe's current fairness figures per model and group; undefined for other probes. */
+  bias?(probe: string): unknown;
 }
 
 /** How far before the condition first held the packet reaches. */
@@ -65,7 +67,14 @@ export function collectEvidence(
     probe: event.probe ? (sources.probe(event.probe) ?? { name: event.probe }) : null,
     window: { from: iso(from), to: iso(to) },
     samples: own ? [own, ...probeSeries] : probeSeries,
+    ...biasOf(sources, event.probe),
   };
+}
+
+/** A bias probe's figures as they stood when the alert fired (issue 6: bias figures in the packet). */
+function biasOf(sources: EvidenceSources, probe: string | null | undefined): { bias?: unknown } {
+  const figures = probe ? sources.bias?.(probe) : undefined;
+  return figures === undefined ? {} : { bias: figures };
 }
 
 /** The newest `EVIDENCE_POINTS` of parallel arrays as `[ts, value]` pairs. */

@@ -10,11 +10,13 @@ import type { Logger } from "../core/log.js";
 import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
 import type { ProbeCatalog } from "../probes/index.js";
 import type { RunbookActionDeps } from "../runbooks/index.js";
+import type { BiasSensor } from "../sensors/bias/index.js";
 import type { SampleInput, SeriesQuerier } from "../series/index.js";
 import type { SilenceStore } from "../silences/index.js";
 import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
+import { decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { incidentRoutes } from "./routes/incidents.js";
@@ -34,6 +36,8 @@ export interface DetectionApi {
   status(): Promise<unknown>;
   alerts(): unknown[];
   series: Pick<SeriesQuerier, "range">;
+  /** Counts decision batches for bias probes (`POST /api/v1/decisions`). */
+  bias: Pick<BiasSensor, "record">;
 }
 
 export interface ServerDeps {
@@ -83,6 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   probeRoutes(app, deps);
   sampleRoutes(app, deps);
   heartbeatRoutes(app, deps);
+  decisionRoutes(app, deps);
   statusRoutes(app, deps);
   seriesRoutes(app, deps);
   incidentRoutes(app, deps);

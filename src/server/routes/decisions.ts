@@ -1,0 +1,22 @@
+import type { FastifyInstance } from "fastify";
+import { parseDecisions } from "../../sensors/bias/index.js";
+import type { ServerDeps } from "../app.js";
+
+/**
+ * `POST /api/v1/decisions` (docs/bias-sensor.md): decision events for bias probes, in batches.
+ * 202 `{accepted}`; a bad batch is refused whole with 400 naming index and field. Like
+ * `/api/v1/metrics`, ingest is not audited per batch (it is data, not a change of the setup).
+ */
+export function decisionRoutes(
+  app: FastifyInstance,
+  deps: Pick<ServerDeps, "detection" | "probes" | "actions">,
+): void {
+  app.post("/api/v1/decisions", { config: { access: "ingest" } }, async (req, reply) => {
+    const decisions = parseDecisions(req.body, {
+      now: deps.actions.clock.now(),
+      probes: () => deps.probes.list().map((e) => e.spec),
+    });
+    const { accepted } = await deps.detection.bias.record(decisions);
+    return reply.status(202).send({ accepted });
+  });
+}
