@@ -3,7 +3,8 @@ import { OpsError } from "../core/errors.js";
 import { isSecretKey, REDACTED, redact } from "../core/redact.js";
 import type { SqlValue, Store, Tx } from "../store/index.js";
 import { entryHash } from "./chain.js";
-import type { AuditAppend, AuditEntry, AuditHead, AuditLog, AuditQuery } from "./index.js";
+import { listCheckpoints, verifyCheckpoints, writeCheckpoint } from "./checkpoints.js";
+import type { AuditAppend, AuditEntry, AuditHead, AuditLog, AuditLogOptions, AuditQuery } from "./index.js";
 import { verifyChain } from "./verify.js";
 
 const DEFAULT_LIMIT = 100;
@@ -20,7 +21,8 @@ interface EntryRow {
   hash: string;
 }
 
-export function createAuditLog(store: Store, clock: Clock): AuditLog {
+export function createAuditLog(store: Store, clock: Clock, opts: AuditLogOptions = {}): AuditLog {
+  const { keys } = opts;
   return {
     async append(tx: Tx, entry: AuditAppend): Promise<AuditEntry> {
       const actor = singleLine("actor", entry.actor);
@@ -72,7 +74,27 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
       return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }));
     },
 
-    verify: (opts) => verifyChain(store, opts),
+    async verify(o = {}) {
+      const chain = await verifyChain(store, o);
+      if (!keys || !chain.ok) return chain;
+      const checkpoints = await verifyCheckpoints(store, {
+        keys,
+        lastSeq: chain.head.seq,
+        expect: o.expectCheckpoint,
+      });
+      if (checkpoints.ok) return { ...chain, checkpoints };
+      const { seq = 0, reason = "" } = checkpoints.firstBad ?? {};
+      return { ...chain, ok: false, firstBad: { seq, reason }, checkpoints };
+    },
+
+    publicKey: () => (keys ? { pem: keys.publicKeyPem, keyId: keys.keyId } : undefined),
+
+    async checkpoint() {
+      if (!keys?.sign) throw new OpsError("audit_key_unusable", "this audit log has no signing key");
+      return writeCheckpoint(store, clock, keys);
+    },
+
+    checkpoints: (q) => listCheckpoints(store, q),
 
     async head(): Promise<AuditHead> {
       const head = await store.get<AuditHead>("SELECT seq, hash FROM audit_head WHERE id = 1");

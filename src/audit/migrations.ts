@@ -44,6 +44,31 @@ CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entrie
   FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only();
 `;
 
+/** Signed checkpoints of the head (docs/audit.md): `n` is 1, 2, 3, … and part of what is signed. */
+const checkpointSchema = (nType: string) => `
+CREATE TABLE audit_checkpoints (
+  n ${nType} PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL,
+  ts BIGINT NOT NULL,
+  key TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq);
+`;
+
+const sqliteCheckpointGuards = `
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+  BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+`;
+
+const postgresCheckpointGuards = `
+CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+  FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only();
+`;
+
 export const auditMigrations: Migration[] = [
   {
     module: "audit",
@@ -52,6 +77,15 @@ export const auditMigrations: Migration[] = [
     sql: {
       sqlite: schema("INTEGER") + sqliteGuards,
       postgres: schema("BIGINT") + postgresGuards,
+    },
+  },
+  {
+    module: "audit",
+    version: 2,
+    name: "signed checkpoints of the head",
+    sql: {
+      sqlite: checkpointSchema("INTEGER") + sqliteCheckpointGuards,
+      postgres: checkpointSchema("BIGINT") + postgresCheckpointGuards,
     },
   },
 ];
