@@ -9,6 +9,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { HttpProbeConfig } from "../../../config/index.js";
+import { systemClock } from "../../../core/clock.js";
+import { ProbeScheduler } from "../../scheduler.js";
 import {
   closedPort,
   httpProbe,
@@ -165,6 +167,51 @@ describe("probe kinds on the I/O thread", () => {
     expect(await none.http.run(config, signal())).toMatchObject({ ok: false, error: r.error });
     expect(none.thread().starts).toBe(1);
     await none.close();
+  });
+});
+
+describe("the scheduler over the I/O thread", () => {
+  it("times out a hanging target and keeps the healthy probes on time, reusing its signals", async () => {
+    const healthy = await startHttp((_req, res) => res.end("ok"));
+    const hanging = await startHttp(() => {});
+    const kinds = createThreadKinds({ entry });
+    const results: ProbeResult[] = [];
+    let done: () => void = () => {};
+    const enough = new Promise<void>((r) => {
+      done = r;
+    });
+    const names = Array.from({ length: 20 }, (_, i) => `ok-${i}`);
+    const scheduler = new ProbeScheduler({
+      clock: systemClock,
+      kinds,
+      onResult(result) {
+        results.push(result);
+        const timeouts = results.filter((r) => r.probe === "stuck").length;
+        if (timeouts >= 2 && names.every((n) => results.filter((r) => r.probe === n).length >= 3)) done();
+      },
+    });
+    try {
+      scheduler.setProbes([
+        httpProbe({ name: "stuck", target: hanging.url, interval: 300, timeout: 150 }),
+        ...names.map((name) =>
+          httpProbe({ name, target: `${healthy.url}/${name}`, interval: 300, timeout: 250 }),
+        ),
+      ]);
+      scheduler.start();
+      await withTimeout(enough, 5_000, "three runs of every healthy probe and two timeouts");
+      scheduler.stop();
+      const stuck = results.filter((r) => r.probe === "stuck");
+      expect(stuck.every((r) => !r.ok && r.error === "timeout after 150 ms")).toBe(true);
+      expect(results.filter((r) => r.probe !== "stuck").every((r) => r.ok && r.status === 200)).toBe(true);
+      expect(scheduler.stats()).toMatchObject({ skipped: 0, kindErrors: 0 });
+      // The thread dropped the timed-out runs' sockets.
+      await hanging.allClosed(2_000);
+    } finally {
+      scheduler.stop();
+      await kinds.close();
+      await healthy.close();
+      await hanging.close();
+    }
   });
 });
 
