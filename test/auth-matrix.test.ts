@@ -25,6 +25,7 @@ const EXPECTED: Record<string, string> = {
   "POST /api/v1/heartbeats/:name/fail": "ingest",
   "GET /api/v1/status": "board",
   "GET /api/v1/alerts": "read",
+  "GET /api/v1/policy": "read",
   "GET /api/v1/series": "read",
   "GET /api/v1/incidents": "read",
   "GET /api/v1/incidents/:id": "read",

@@ -25,7 +25,7 @@ import {
   type IncidentStore,
   incidentMigrations,
 } from "../incidents/index.js";
-import { PolicyWatcher } from "../policy/index.js";
+import { PolicyMonitor, policyMigrations, withPolicySlos } from "../policy/index.js";
 import {
   HeartbeatMonitor,
   type PingKind,
@@ -58,6 +58,7 @@ export const detectionMigrations: Migration[] = [
   ...sirenMigrations,
   ...dispatchMigrations,
   ...runbookMigrations,
+  ...policyMigrations,
   ...biasMigrations,
 ];
 
@@ -88,7 +89,7 @@ export interface Detection extends DetectionApi {
   stop(): Promise<void>;
   readonly rules: RuleEngine;
   readonly scheduler: ProbeScheduler;
-  readonly policy: PolicyWatcher;
+  readonly policy: PolicyMonitor;
   readonly incidents: IncidentStore;
   /** Dispatch's side of a human ack or resolve (notifications, follow-ups). */
   readonly incidentHooks: IncidentHooks;
@@ -104,8 +105,17 @@ const HOUR = 3_600_000;
 export function createDetection(o: DetectionOptions): Detection {
   const { store, bus, clock, logger } = o;
   const series = createSeriesStore({ store, clock, hotWindowMs: HOUR });
-  const policy = new PolicyWatcher({ clock, logger });
   const incidents = createIncidentStore({ store, clock });
+  /** Records each change of the pack, then appends its state as samples (`ingest` is below). */
+  const policy = new PolicyMonitor({
+    store,
+    bus,
+    clock,
+    logger,
+    audit: o.audit,
+    incidents,
+    ingest: (s) => ingest(s),
+  });
   const outbox = new OutboxWorker({
     store,
     clock,
@@ -151,7 +161,7 @@ export function createDetection(o: DetectionOptions): Detection {
     alertFiring: (id) => rules.alerts().some((a) => a.alertId === id && a.state === "firing"),
   });
   /** ops.yml plus the SLOs that `attach {probe, when, do}` registered at run time. */
-  const config = () => runbooks.effective(o.config());
+  const config = () => withPolicySlos(runbooks.effective(o.config()));
   const muter = createMuter({
     maintenance: maintenanceSource(() => o.config().maintenance),
     silences: silenceSource(o.silences ?? (() => [])),
@@ -286,7 +296,7 @@ export function createDetection(o: DetectionOptions): Detection {
       await outbox.start();
       dispatcher.start();
       await runbooks.start();
-      policy.start();
+      await policy.start();
       scheduler.start();
       bias.start();
       unsubscribe.push(
@@ -304,7 +314,7 @@ export function createDetection(o: DetectionOptions): Detection {
       const specs = syncProbes();
       policy.configure(config.policy);
       runbooks.applyConfig(config);
-      await rules.setRules(runbooks.effective(config).slos, { probes: specs });
+      await rules.setRules(withPolicySlos(runbooks.effective(config)).slos, { probes: specs });
       rules.start(config.server.eval_interval);
     },
     async stop() {

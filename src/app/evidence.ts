@@ -3,7 +3,7 @@ import type { RecentResults } from "../board/index.js";
 import type { OpsConfig } from "../config/index.js";
 import { redact } from "../core/redact.js";
 import { type EvidenceSources, excerpt } from "../incidents/index.js";
-import type { PolicySource } from "../policy/types.js";
+import type { PolicyEvidence } from "../policy/types.js";
 import type { ProbeCatalog } from "../probes/index.js";
 import type { SeriesInfo, SeriesQuerier } from "../series/index.js";
 
@@ -14,7 +14,8 @@ export interface EvidenceWiring {
   config: () => OpsConfig;
   /** The current figures of a bias probe; undefined for other probes (src/sensors/bias). */
   bias?: (probe: string) => unknown;
-  policy: PolicySource;
+  /** The live pack and its last recorded change (src/policy PolicyMonitor). */
+  policy: { evidence(): PolicyEvidence };
 }
 
 export function evidenceSources(o: EvidenceWiring): EvidenceSources {
@@ -44,9 +45,6 @@ export function evidenceSources(o: EvidenceWiring): EvidenceSources {
       const slo = o.config().slos.find((s) => s.name === name);
       return slo && redact(slo);
     },
-    policy() {
-      const p = o.policy.current();
-      return { id: p.id, approved: p.approved ?? null, drift: p.drift ?? false };
-    },
+    policy: () => o.policy.evidence(),
   };
 }

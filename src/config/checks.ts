@@ -107,6 +107,12 @@ export const crossReferenceCheck: ConfigCheck = (config, ctx) => {
       );
     }
   });
+  // The built-in policy SLOs (src/policy/slos.ts) name their siren here.
+  for (const key of ["drift", "source_down"] as const) {
+    const siren = config.policy?.[key]?.siren;
+    if (siren !== undefined && !Object.hasOwn(config.sirens, siren))
+      errors.push(ctx.error(["policy", key, "siren"], known("siren", siren, Object.keys(config.sirens))));
+  }
   const receivers = Object.keys(config.receivers);
   const checkReceivers = (names: readonly string[], at: ConfigPath) => {
     for (const [j, r] of names.entries()) {

@@ -37,6 +37,16 @@ export interface PolicyConfig {
   source: string;
   interval: Millis;
   approved?: string;
+  /** The built-in `policy_drift` SLO (default severity warning, no siren). */
+  drift?: PolicyAlertConfig;
+  /** The built-in `policy_source_down` SLO (default severity warning, no siren). */
+  source_down?: PolicyAlertConfig;
+}
+
+/** How a built-in policy alert is raised: its severity and the siren that sounds. */
+export interface PolicyAlertConfig {
+  severity?: Exclude<Severity, "legal">;
+  siren?: string;
 }
 
 interface ProbeBase {

@@ -14,6 +14,11 @@ export interface PolicyWatcherOptions {
   logger?: Logger;
   /** Called after every fetch whose outcome changed the state (id, digest, or error). */
   onChange?: (state: PolicyState, previous: PolicyState) => void;
+  /**
+   * Awaited after every fetch, good or failed, before the next is scheduled (the history records
+   * a change, then the samples go out). A failure here is logged, never stops the polling.
+   */
+  onPolled?: (state: PolicyState) => Promise<void> | void;
 }
 
 const EMPTY: PolicyState = {
@@ -76,6 +81,11 @@ export class PolicyWatcher implements PolicySource {
     return this.state;
   }
 
+  /** Resolves once the fetch in flight, if any, and its `onPolled` are done. */
+  async settled(): Promise<void> {
+    await this.inflight;
+  }
+
   private schedule(ms: number): void {
     this.timer?.cancel();
     this.timer = this.opts.clock.setTimer(ms, () => {
@@ -104,6 +114,11 @@ export class PolicyWatcher implements PolicySource {
       if (error !== this.state.error)
         this.opts.logger?.warn({ source: config.source, error }, "policy source failed");
       this.set({ ...this.state, fetchedAt: now, error });
+    }
+    try {
+      await this.opts.onPolled?.(this.state);
+    } catch (err) {
+      this.opts.logger?.error({ err }, "could not record the policy fetch");
     }
   }
 

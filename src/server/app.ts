@@ -8,6 +8,7 @@ import type { AuditLog } from "../audit/index.js";
 import type { ActionDeps } from "../core/action.js";
 import type { Logger } from "../core/log.js";
 import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
+import type { PolicyReader } from "../policy/index.js";
 import type { ProbeCatalog } from "../probes/index.js";
 import type { RunbookActionDeps } from "../runbooks/index.js";
 import type { BiasSensor } from "../sensors/bias/index.js";
@@ -22,6 +23,7 @@ import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { incidentRoutes } from "./routes/incidents.js";
 import { runbookRoutes } from "./routes/runbooks.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { policyRoutes } from "./routes/policy.js";
 import { probeRoutes } from "./routes/probes.js";
 import { sampleRoutes } from "./routes/samples.js";
 import { seriesRoutes } from "./routes/series.js";
@@ -36,6 +38,8 @@ export interface DetectionApi {
   status(): Promise<unknown>;
   alerts(): unknown[];
   series: Pick<SeriesQuerier, "range">;
+  /** The live policy pack and its recorded changes (`GET /api/v1/policy`). */
+  policy: PolicyReader;
   /** Counts decision batches for bias probes (`POST /api/v1/decisions`). */
   bias: Pick<BiasSensor, "record">;
 }
@@ -89,6 +93,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   heartbeatRoutes(app, deps);
   decisionRoutes(app, deps);
   statusRoutes(app, deps);
+  policyRoutes(app, deps);
   seriesRoutes(app, deps);
   incidentRoutes(app, deps);
   runbookRoutes(app, deps);

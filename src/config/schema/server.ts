@@ -93,8 +93,19 @@ export const serverSchema = strict({
     .meta({ description: "YAML file of run-book secrets (NAME: value); must have mode 0600 or stricter" }),
 }) satisfies z.ZodType<ServerConfig>;
 
+const policyAlertSchema = strict({
+  severity: z.enum(["info", "warning", "page"]).optional().meta({ description: "Default warning" }),
+  siren: text().optional().meta({ description: "Default none: the alert shows on the board only" }),
+});
+
 export const policySchema = strict({
   source: httpUrl(),
   interval: duration().default(30_000),
   approved: text().optional(),
+  drift: policyAlertSchema
+    .optional()
+    .meta({ description: "The built-in policy_drift SLO: the live pack differs from `approved`" }),
+  source_down: policyAlertSchema
+    .optional()
+    .meta({ description: "The built-in policy_source_down SLO: the source fails for two intervals" }),
 }) satisfies z.ZodType<PolicyConfig>;

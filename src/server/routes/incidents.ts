@@ -13,6 +13,7 @@ import {
   listViolations,
   violationCounts,
 } from "../../incidents/index.js";
+import { policyChangedBefore } from "../../policy/index.js";
 import type { ServerDeps } from "../app.js";
 import { bodyObject, parseInput } from "../validate.js";
 
@@ -45,11 +46,14 @@ export function incidentView(i: Incident, baseUrl: string) {
 }
 
 function detailView(d: IncidentDetail, baseUrl: string) {
+  const lead = d.evidence.find((e) => e.alertId === d.alertId && e.episode === d.episode) ?? d.evidence[0];
   return {
     ...incidentView(d, baseUrl),
     alerts: d.alerts.map((a) => ({ ...a, linkedAt: iso(a.linkedAt), resolvedAt: iso(a.resolvedAt) })),
     evidence: d.evidence.map((e) => ({ ...e, capturedAt: iso(e.capturedAt) })),
     timeline: d.timeline.map((e) => ({ ...e, at: iso(e.at) })),
+    /** "Policy changed N minutes before this breach" (within 24 h), from the lead evidence packet. */
+    policyChangedBefore: lead ? policyChangedBefore(lead.packet) : null,
   };
 }
 
