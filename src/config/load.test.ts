@@ -23,6 +23,7 @@ describe("loadConfig on the DESIGN.md §3 example", () => {
         public_board: true,
       },
       incidents: { reopen_within: 15 * 60_000 },
+      audit: { checkpoint_interval: 3_600_000 },
     });
     expect(config.policy).toEqual({
       source: "http://127.0.0.1:9100/policy/version",

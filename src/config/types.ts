@@ -31,6 +31,8 @@ export interface ServerConfig {
   incidents: { reopen_within: Millis };
   /** Run-book secrets (YAML NAME: value, mode 0600); absolute, resolved like `data`. */
   secrets_file?: string;
+  /** Signed checkpoints of the audit chain head (docs/audit.md); always set after load (optional for hand-built configs). The trail is never pruned. */
+  audit?: { checkpoint_interval: Millis };
 }
 
 export interface PolicyConfig {

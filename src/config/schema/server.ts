@@ -72,6 +72,19 @@ export const tokenSchema = strict({
   }
 }) satisfies z.ZodType<TokenConfig>;
 
+const HOUR = 3_600_000;
+
+/** The audit trail is never pruned (docs/audit.md): there is deliberately no retention key here. */
+const auditSchema = strict({
+  checkpoint_interval: duration()
+    .default(HOUR)
+    .refine((ms) => ms >= 1000 && ms <= 24 * HOUR, { message: "must be between 1s and 24h" })
+    .meta({
+      description:
+        "How often the audit chain head is verified and signed (an Ed25519 checkpoint), even when idle; also at shutdown",
+    }),
+});
+
 /** `data` stays as written here; the loader resolves it against the main file's directory. */
 export const serverSchema = strict({
   listen: listen().default({ ...DEFAULT_LISTEN }),
@@ -91,6 +104,7 @@ export const serverSchema = strict({
   secrets_file: text()
     .optional()
     .meta({ description: "YAML file of run-book secrets (NAME: value); must have mode 0600 or stricter" }),
+  audit: auditSchema.default({ checkpoint_interval: HOUR }),
 }) satisfies z.ZodType<ServerConfig>;
 
 const policyAlertSchema = strict({
