@@ -32,6 +32,8 @@ const EXPECTED: Record<string, string> = {
   "POST /api/v1/incidents/:id/ack": "operate",
   "POST /api/v1/incidents/:id/resolve": "operate",
   "POST /api/v1/incidents/:id/notes": "operate",
+  "GET /api/v1/incidents/:id/report": "read",
+  "POST /api/v1/incidents/:id/reports": "operate",
   "GET /api/v1/violations": "read",
   "GET /api/v1/runbooks": "read",
   "POST /api/v1/runbooks": "admin",

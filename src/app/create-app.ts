@@ -7,7 +7,13 @@ import type { FastifyInstance } from "fastify";
 import { type AuditLog, auditMigrations, createAuditLog } from "../audit/index.js";
 import type { Bus } from "../bus/index.js";
 import { MemoryBus } from "../bus/memory.js";
-import { ConfigWatcher, type LoadedConfig, loadConfig, type OpsConfig } from "../config/index.js";
+import {
+  ConfigWatcher,
+  type LoadedConfig,
+  loadConfig,
+  type OpsConfig,
+  type Severity,
+} from "../config/index.js";
 import type { ActionDeps } from "../core/action.js";
 import { perform } from "../core/action.js";
 import { type Clock, systemClock } from "../core/clock.js";
@@ -15,8 +21,9 @@ import type { OpsError } from "../core/errors.js";
 import { createLogger, type Logger } from "../core/log.js";
 import type { Principal } from "../core/principal.js";
 import { dispatchConfigFrom } from "../dispatch/index.js";
-import { checkCondition } from "../rules/index.js";
+import { maintenanceSource } from "../dispatch/mute/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
+import { checkCondition } from "../rules/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
 import { createSilenceStore, silenceMigrations } from "../silences/index.js";
@@ -120,6 +127,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     probes,
     detection,
     silences,
+    board: boardExtras(() => loaded.config, clock),
     runbooks: {
       catalog: detection.runbooks.catalog,
       incidents: detection.incidents,
@@ -131,6 +139,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       store: detection.incidents,
       hooks: detection.incidentHooks,
       baseUrl: () => dispatchConfigFrom(loaded.config).baseUrl,
+      slo: (name) => dispatchConfigFrom(detection.effectiveConfig()).slos.get(name),
+      reporting: () => loaded.config.server.incidents.reporting,
     },
   });
 
@@ -199,5 +209,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await bus.close();
       await store.close();
     },
+  };
+}
+
+/** The board's 🔧: whether an ops.yml maintenance window covers an alert (or a probe) now. */
+function boardExtras(config: () => OpsConfig, clock: Clock) {
+  const windows = maintenanceSource(() => config().maintenance ?? []);
+  return {
+    inMaintenance: (a: {
+      slo: string;
+      probe: string | null;
+      labels: Readonly<Record<string, string>>;
+      severity: string;
+    }) => windows.mutedBy({ ...a, severity: a.severity as Severity }, clock.now()) !== null,
   };
 }

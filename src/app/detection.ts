@@ -48,7 +48,9 @@ import {
   sirenMigrations,
 } from "../sirens/index.js";
 import type { Migration, Store } from "../store/index.js";
+import { withBuiltins } from "./builtin-slos.js";
 import { evidenceSources } from "./evidence.js";
+import { ReportingClock } from "./reporting.js";
 import { type RunbookWiring, wireRunbooks } from "./runbooks.js";
 
 export const detectionMigrations: Migration[] = [
@@ -58,8 +60,8 @@ export const detectionMigrations: Migration[] = [
   ...sirenMigrations,
   ...dispatchMigrations,
   ...runbookMigrations,
-  ...policyMigrations,
   ...biasMigrations,
+  ...policyMigrations,
 ];
 
 declare module "../bus/index.js" {
@@ -98,6 +100,8 @@ export interface Detection extends DetectionApi {
   readonly runbooks: RunbookWiring;
   /** Decisions in, fairness figures out as bias probes' series (src/sensors/bias). */
   readonly bias: BiasSensor;
+  /** The config the rules and dispatch run on: ops.yml plus built-in and attached SLOs. */
+  effectiveConfig(): OpsConfig;
 }
 
 const HOUR = 3_600_000;
@@ -160,8 +164,8 @@ export function createDetection(o: DetectionOptions): Detection {
     incidents,
     alertFiring: (id) => rules.alerts().some((a) => a.alertId === id && a.state === "firing"),
   });
-  /** ops.yml plus the SLOs that `attach {probe, when, do}` registered at run time. */
-  const config = () => withPolicySlos(runbooks.effective(o.config()));
+  /** ops.yml plus HMS-OPS's own SLOs and those that `attach {probe, when, do}` registered at run time. */
+  const config = () => withPolicySlos(runbooks.effective(withBuiltins(o.config())));
   const muter = createMuter({
     maintenance: maintenanceSource(() => o.config().maintenance),
     silences: silenceSource(o.silences ?? (() => [])),
@@ -206,6 +210,7 @@ export function createDetection(o: DetectionOptions): Detection {
     return result;
   };
   const bias = new BiasSensor({ store, clock, logger, emit: (samples) => void ingest(samples) });
+  const reportingClock = new ReportingClock({ incidents, clock, bus, logger, config, ingest });
   const heartbeats = new HeartbeatMonitor({
     clock,
     emit: (samples) => {
@@ -263,6 +268,7 @@ export function createDetection(o: DetectionOptions): Detection {
     reviewMuted: () => dispatcher.reviewMuted(),
     bias,
     runbooks,
+    effectiveConfig: config,
     ingest,
     heartbeat(name: string, kind: PingKind) {
       heartbeats.ping(name, kind);
@@ -296,6 +302,7 @@ export function createDetection(o: DetectionOptions): Detection {
       await outbox.start();
       dispatcher.start();
       await runbooks.start();
+      reportingClock.start();
       await policy.start();
       scheduler.start();
       bias.start();
@@ -314,7 +321,7 @@ export function createDetection(o: DetectionOptions): Detection {
       const specs = syncProbes();
       policy.configure(config.policy);
       runbooks.applyConfig(config);
-      await rules.setRules(withPolicySlos(runbooks.effective(config)).slos, { probes: specs });
+      await rules.setRules(withPolicySlos(runbooks.effective(withBuiltins(config))).slos, { probes: specs });
       rules.start(config.server.eval_interval);
     },
     async stop() {
@@ -323,6 +330,7 @@ export function createDetection(o: DetectionOptions): Detection {
       heartbeats.stop();
       await bias.stop();
       await policy.stop();
+      await reportingClock.stop();
       await rules.stop();
       await runbooks.stop();
       await dispatcher.stop();

@@ -22,7 +22,10 @@ describe("loadConfig on the DESIGN.md §3 example", () => {
         ],
         public_board: true,
       },
-      incidents: { reopen_within: 15 * 60_000 },
+      incidents: {
+        reopen_within: 15 * 60_000,
+        reporting: { initial: 3_600_000, daily_updates: true, final: 7 * 86_400_000, timezone: "UTC", severity: "page" },
+      },
       audit: { checkpoint_interval: 3_600_000 },
     });
     expect(config.policy).toEqual({

@@ -28,11 +28,25 @@ export interface ServerConfig {
   /** Bytes. */
   body_limit: number;
   auth: { tokens: TokenConfig[]; public_board: boolean };
-  incidents: { reopen_within: Millis };
+  incidents: { reopen_within: Millis; reporting: ReportingConfig };
   /** Run-book secrets (YAML NAME: value, mode 0600); absolute, resolved like `data`. */
   secrets_file?: string;
   /** Signed checkpoints of the audit chain head (docs/audit.md); always set after load (optional for hand-built configs). The trail is never pruned. */
   audit?: { checkpoint_interval: Millis };
+}
+
+/** Incident reporting deadlines (severity legal, or SLOs with `report: true`). */
+export interface ReportingConfig {
+  /** Initial notice due this long after the incident was identified. */
+  initial: Millis;
+  /** One update due by the end of every calendar day (in `timezone`) while unresolved. */
+  daily_updates: boolean;
+  /** Final report due this long after resolution. */
+  final: Millis;
+  timezone: string;
+  /** Severity and siren of the alert a missed deadline raises. */
+  severity: Severity;
+  siren?: string;
 }
 
 export interface PolicyConfig {
@@ -133,6 +147,8 @@ export interface SloConfig {
   legal?: { sla: string; statute?: string };
   siren?: string;
   runbook?: string;
+  /** Incidents of this SLO get reporting deadlines (always so for severity legal). */
+  report?: boolean;
   labels: Record<string, string>;
   description?: string;
 }

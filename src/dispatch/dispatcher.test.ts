@@ -285,7 +285,10 @@ describe("dispatchConfigFrom", () => {
         eval_interval: 5000,
         body_limit: 1,
         auth: { tokens: [], public_board: false },
-        incidents: { reopen_within: 60_000 },
+        incidents: {
+          reopen_within: 60_000,
+          reporting: { initial: 3_600_000, daily_updates: true, final: 604_800_000, timezone: "UTC", severity: "page" },
+        },
       },
       probes: [],
       slos: [{ name: "a", when: "ok < 1", no_data: "keep", severity: "page", labels: {} }],

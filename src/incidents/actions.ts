@@ -9,11 +9,16 @@ import { defineAction } from "../core/action.js";
 import { OpsError } from "../core/errors.js";
 import type { Tx } from "../store/index.js";
 import type { Incident, IncidentState, IncidentStore, TimelineEvent } from "./index.js";
+import { REPORT_KINDS, type ReportKind } from "./reporting.js";
 
 declare module "../bus/index.js" {
   interface BusTopics {
     /** A human changed an incident (the board subscribes). */
-    "incidents.changed": { id: string; state: IncidentState; change: "acknowledged" | "resolved" | "note" };
+    "incidents.changed": {
+      id: string;
+      state: IncidentState;
+      change: "acknowledged" | "resolved" | "note" | "report";
+    };
   }
 }
 
@@ -96,7 +101,46 @@ export function incidentActions(deps: IncidentActionDeps) {
     },
   });
 
-  return { acknowledge, resolve, addNote };
+  const fileReport = defineAction<{ id: string; kind: ReportKind; text: string }, Omit<TimelineEvent, "seq">>(
+    {
+      name: "incident.report",
+      scope: "operate",
+      input: z.strictObject({ id, kind: z.enum(REPORT_KINDS), text: comment }),
+      async run({ ctx, input, tx }) {
+        const incident = await incidents.getForUpdate(tx, input.id);
+        if (!incident) throw new OpsError("not_found", `no incident ${JSON.stringify(input.id)}`);
+        if (input.kind === "final" && incident.state !== "resolved") {
+          throw new OpsError(
+            "conflict",
+            `incident ${incident.id} is ${incident.state}; a final report follows its resolution`,
+          );
+        }
+        const event = {
+          type: `report.${input.kind}`,
+          at: ctx.clock.now(),
+          actor: ctx.actor.name,
+          data: { text: input.text },
+        };
+        await incidents.addEvent(tx, incident.id, event);
+        return {
+          result: event,
+          audit: {
+            action: "incident.report",
+            subject: `incident:${incident.id}`,
+            data: { kind: input.kind, text: input.text },
+          },
+          events: [
+            {
+              topic: "incidents.changed",
+              event: { id: incident.id, state: incident.state, change: "report" },
+            },
+          ],
+        };
+      },
+    },
+  );
+
+  return { acknowledge, resolve, addNote, fileReport };
 }
 
 function note(text: string, at: number, actor: string) {

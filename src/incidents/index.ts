@@ -152,6 +152,18 @@ export { type IncidentActionDeps, type IncidentHooks, incidentActions } from "./
 export { collectEvidence, type EvidenceSources, excerpt, type SeriesExcerpt } from "./evidence.js";
 export { INCIDENT_ID_PATTERN, incidentUrl, newIncidentId } from "./incident-id.js";
 export { incidentMigrations } from "./migrations.js";
+export { incidentReport, isReportable, REPORT_FORMAT } from "./report.js";
+export {
+  type Deadline,
+  type DeadlineStatus,
+  deadlines,
+  type FiledReport,
+  filedReports,
+  localDate,
+  nextMidnight,
+  REPORT_KINDS,
+  type ReportKind,
+} from "./reporting.js";
 export { createIncidentStore, type IncidentStoreOptions } from "./store.js";
 export {
   listViolations,

@@ -5,6 +5,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { AppMetrics } from "../app/metrics.js";
 import type { AuditLog } from "../audit/index.js";
+import type { TileAlert } from "../board/index.js";
+import type { ReportingConfig, SloConfig } from "../config/index.js";
 import type { ActionDeps } from "../core/action.js";
 import type { Logger } from "../core/log.js";
 import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
@@ -17,18 +19,20 @@ import type { SilenceStore } from "../silences/index.js";
 import { type Authenticator, installAuth, type RouteAccess } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { auditRoutes } from "./routes/audit.js";
+import { boardRoutes } from "./routes/board.js";
 import { decisionRoutes } from "./routes/decisions.js";
 import { healthRoutes } from "./routes/health.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { incidentRoutes } from "./routes/incidents.js";
-import { runbookRoutes } from "./routes/runbooks.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { policyRoutes } from "./routes/policy.js";
 import { probeRoutes } from "./routes/probes.js";
+import { runbookRoutes } from "./routes/runbooks.js";
 import { sampleRoutes } from "./routes/samples.js";
 import { seriesRoutes } from "./routes/series.js";
 import { silenceRoutes } from "./routes/silences.js";
 import { statusRoutes } from "./routes/status.js";
+import { installWebsocket, streamRoutes } from "./routes/stream.js";
 
 /** What the detection pipeline offers the API (wired in src/app). */
 export interface DetectionApi {
@@ -38,10 +42,10 @@ export interface DetectionApi {
   status(): Promise<unknown>;
   alerts(): unknown[];
   series: Pick<SeriesQuerier, "range">;
-  /** The live policy pack and its recorded changes (`GET /api/v1/policy`). */
-  policy: PolicyReader;
   /** Counts decision batches for bias probes (`POST /api/v1/decisions`). */
   bias: Pick<BiasSensor, "record">;
+  /** The live policy pack and its recorded changes (`GET /api/v1/policy`). */
+  policy: PolicyReader;
 }
 
 export interface ServerDeps {
@@ -60,8 +64,13 @@ export interface ServerDeps {
     hooks: IncidentHooks;
     /** Base of incident links (`server.url`), read per request so a reload applies. */
     baseUrl: () => string;
+    /** The SLO as configured now (reporting deadlines, the agreement in reports). */
+    slo: (name: string) => SloConfig | undefined;
+    reporting: () => ReportingConfig;
   };
   silences: SilenceStore;
+  /** What the board's tiles show beyond the status read model (wired in src/app). */
+  board?: { inMaintenance(alert: TileAlert): boolean };
 }
 
 declare module "fastify" {
@@ -83,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   app.decorate("routeAccess", installAuth(app, deps.auth));
+  await installWebsocket(app);
   instrument(app, deps.metrics);
 
   healthRoutes(app);
@@ -98,6 +108,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   incidentRoutes(app, deps);
   runbookRoutes(app, deps);
   silenceRoutes(app, deps);
+  streamRoutes(app, deps);
+  boardRoutes(app);
   await app.ready();
   return app;
 }

@@ -72,6 +72,38 @@ export const tokenSchema = strict({
   }
 }) satisfies z.ZodType<TokenConfig>;
 
+/**
+ * Incident reporting deadlines (defaults after FedRAMP's incident communications procedure):
+ * initial notice within 1 h of identification, an update every calendar day until resolved, a
+ * final report within 7 days of resolution.
+ */
+const REPORTING_DEFAULTS = {
+  initial: 60 * 60_000,
+  daily_updates: true,
+  final: 7 * 24 * 60 * 60_000,
+  timezone: "UTC",
+  severity: "page" as const,
+};
+const reportingSchema = strict({
+  initial: duration().default(REPORTING_DEFAULTS.initial),
+  daily_updates: z.boolean().default(true),
+  final: duration().default(REPORTING_DEFAULTS.final),
+  timezone: text()
+    .default("UTC")
+    .refine(isTimeZone, { message: "unknown time zone (use an IANA name such as America/New_York)" }),
+  severity: z.enum(["info", "warning", "page", "legal"]).default("page"),
+  siren: text().optional(),
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const HOUR = 3_600_000;
 
 /** The audit trail is never pruned (docs/audit.md): there is deliberately no retention key here. */
@@ -100,7 +132,8 @@ export const serverSchema = strict({
     reopen_within: duration()
       .default(15 * 60_000)
       .meta({ description: "A re-fire of an SLO within this time after its incident resolved reopens it" }),
-  }).default({ reopen_within: 15 * 60_000 }),
+    reporting: reportingSchema.default(REPORTING_DEFAULTS),
+  }).default({ reopen_within: 15 * 60_000, reporting: REPORTING_DEFAULTS }),
   secrets_file: text()
     .optional()
     .meta({ description: "YAML file of run-book secrets (NAME: value); must have mode 0600 or stricter" }),

@@ -63,6 +63,10 @@ const sloFields = once(() => ({
   legal: legal().optional(),
   siren: text().optional(),
   runbook: text().optional(),
+  report: z
+    .boolean()
+    .optional()
+    .meta({ description: "Start incident reporting deadlines for its incidents (always on for severity legal)" }),
   labels: labelMap().default({}),
   description: z.string().optional(),
 }));

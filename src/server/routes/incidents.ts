@@ -5,11 +5,15 @@ import { perform } from "../../core/action.js";
 import { OpsError } from "../../core/errors.js";
 import type { Principal } from "../../core/principal.js";
 import {
+  deadlines,
+  filedReports,
   INCIDENT_STATES,
   type Incident,
   type IncidentDetail,
   incidentActions,
+  incidentReport,
   incidentUrl,
+  isReportable,
   listViolations,
   violationCounts,
 } from "../../incidents/index.js";
@@ -76,7 +80,32 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
     const { id } = parseInput(idParam, req.params, "path");
     const detail = await store.detail(id);
     if (!detail) throw new OpsError("not_found", `no incident ${JSON.stringify(id)}`);
-    return detailView(detail, baseUrl());
+    const slo = deps.incidents.slo(detail.slo);
+    const owed = isReportable(detail, slo)
+      ? deadlines(detail, filedReports(detail.timeline), deps.incidents.reporting(), deps.actions.clock.now())
+      : [];
+    return {
+      ...detailView(detail, baseUrl()),
+      deadlines: owed.map((x) => ({ ...x, due: iso(x.due), filedAt: iso(x.filedAt) })),
+    };
+  });
+
+  app.get("/api/v1/incidents/:id/report", { config: { access: "read" } }, async (req) => {
+    const { id } = parseInput(idParam, req.params, "path");
+    const detail = await store.detail(id);
+    if (!detail) throw new OpsError("not_found", `no incident ${JSON.stringify(id)}`);
+    return incidentReport(detail, {
+      slo: deps.incidents.slo(detail.slo),
+      reporting: deps.incidents.reporting(),
+      baseUrl: baseUrl(),
+      now: deps.actions.clock.now(),
+    });
+  });
+
+  app.post("/api/v1/incidents/:id/reports", { config: { access: "operate" } }, async (req, reply) => {
+    const { id } = parseInput(idParam, req.params, "path");
+    const event = await perform(actions.fileReport, ctx(req), { ...bodyObject(req.body), id });
+    return reply.status(201).send({ ...event, at: iso(event.at) });
   });
 
   app.post("/api/v1/incidents/:id/ack", { config: { access: "operate" } }, async (req) => {
