@@ -176,6 +176,16 @@ describe("BiasSensor", () => {
     });
   });
 
+  it("a batch racing a window change is counted once", async () => {
+    const { sensor } = await setup();
+    const recorded = sensor.record([...batch("A", 40, 40, T0), ...batch("B", 40, 30, T0)]);
+    const reloaded = sensor.setProbes([probe({ window: 60 * MIN })]);
+    await Promise.all([recorded, reloaded]);
+    expect(sensor.report("loans")?.models[0]?.groups.map((g) => g.decisions)).toEqual([40, 40]);
+    await sensor.record(batch("A", 1, 1, T0));
+    expect(sensor.report("loans")?.models[0]?.groups.map((g) => g.decisions)).toEqual([41, 40]);
+  });
+
   it("a new window reloads the counts from the store; a removed probe stops its timer", async () => {
     const { sensor, clock, emitted } = await setup();
     sensor.start();

@@ -109,11 +109,14 @@ export class BiasSensor {
     return this.enqueue(async () => {
       const now = this.o.clock.now();
       const rows = this.check(decisions, now);
+      const checked = new Map(rows.map((r) => [r.probe, this.probes.get(r.probe)]));
       await addCounts(this.o.store, rows);
       const touched = new Map<ProbeState, Set<string>>();
       for (const r of rows) {
         const state = this.probes.get(r.probe);
-        if (!state) continue; // removed by a reload while the batch was being stored
+        // Removed by a reload while the batch was being stored, or replaced (a new window): the
+        // replacement's load, queued behind this batch, reads these counts from the store.
+        if (!state || state !== checked.get(r.probe)) continue;
         this.counts(state, r.model, r.group).add(r.minute, r.decisions, r.positives);
         const models = touched.get(state) ?? new Set<string>();
         touched.set(state, models);
@@ -183,6 +186,9 @@ export class BiasSensor {
   private async load(state: ProbeState): Promise<void> {
     const { config } = state;
     const rows = await loadCounts(this.o.store, config.name, windowStart(this.o.clock.now(), config.window));
+    // The store has every batch counted so far (batches queued before this load are stored by
+    // now), so its rows replace whatever reached memory meanwhile, never add to it.
+    state.models = new Map();
     // A group no longer configured does not come back; the limits apply to new names only.
     const allowed = config.groups && new Set(config.groups);
     for (const r of rows) {
