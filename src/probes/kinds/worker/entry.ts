@@ -111,9 +111,11 @@ function done(runId: number, result: ProbeResult | undefined, failure: string | 
 function flush(): void {
   flushing = false;
   if (count === 0) return;
-  const message: ToMain = { records, count, errors };
-  port?.postMessage(message, [records.buffer]);
-  records = new Float64Array(capacity * RECORD);
+  // A copy of the filled part (a few hundred bytes), moved rather than cloned; `records` stays
+  // for the next batch. Sending the whole buffer each time churned ~10 MB/s of memory.
+  const filled = records.slice(0, count * RECORD);
+  const message: ToMain = { records: filled, count, errors };
+  port?.postMessage(message, [filled.buffer]);
   count = 0;
   errors = [];
 }
