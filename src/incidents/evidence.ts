@@ -4,7 +4,7 @@
  * in-memory state only (it runs inside the rule engine's transaction): the alert's series around
  * the breach, the probe's series and its last results with their error text, the probe definition
  * and the SLO as configured (secrets redacted by the caller's sources), the labels and the policy
- * pack. Run-book results and bias figures join it later as timeline events.
+ * pack, and a bias probe's fairness figures. Run-book results join it later as timeline events.
  */
 import type { AlertEvent } from "../rules/events.js";
 
