@@ -4,7 +4,14 @@
  */
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type AuditLog, auditMigrations, createAuditLog } from "../audit/index.js";
+import {
+  type AuditKeys,
+  type AuditLog,
+  auditMigrations,
+  createAuditLog,
+  loadOrCreateSigningKeys,
+  startCheckpoints,
+} from "../audit/index.js";
 import type { Bus } from "../bus/index.js";
 import { MemoryBus } from "../bus/memory.js";
 import {
@@ -74,6 +81,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   assertSafeListen(listenAt, loaded.config.server.auth.tokens.length);
 
   const store = await openSqliteStore({ file: join(loaded.config.server.data, "ops.db") });
+  let keys: AuditKeys;
   try {
     await store.migrate([
       ...auditMigrations,
@@ -82,13 +90,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...detectionMigrations,
       ...silenceMigrations,
     ]);
+    // Created at first start; a private key open to group or others is refused, as ssh does.
+    keys = loadOrCreateSigningKeys(loaded.config.server.data);
   } catch (err) {
     await store.close();
     throw err;
   }
   const metrics = createMetrics();
   const bus = new MemoryBus({ onError: (err, topic) => logger.error({ err, topic }, "bus handler failed") });
-  const audit = createAuditLog(store, clock);
+  const audit = createAuditLog(store, clock, { keys });
   const actions: ActionDeps = { store, audit, bus, clock };
   const probes = new ProbeCatalog(store);
   await probes.load();
@@ -144,6 +154,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   });
 
+  const checkpoints = startCheckpoints({
+    audit,
+    clock,
+    logger,
+    intervalMs: checkpointInterval(loaded.config),
+    // Each periodic verification becomes a sample of `audit_ok` (1 intact, 0 failed), so an SLO
+    // `audit_ok == 0` alerts through the normal pipeline (docs/audit.md).
+    onVerified: (ok) => {
+      detection.ingest([{ metric: "audit_ok", labels: {}, value: ok ? 1 : 0, ts: clock.now() }]);
+    },
+  });
+
   const apply = async (next: LoadedConfig, reason: "start" | "reload") => {
     const { changed, changes } = await perform(
       applyConfigAction,
@@ -152,6 +174,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     );
     loaded = next;
     auth.update(next.config.server.auth);
+    checkpoints.setInterval(checkpointInterval(next.config));
     probes.setConfigProbes(next.config.probes);
     if (reason === "reload") {
       await detection.applyConfig(next.config);
@@ -206,6 +229,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       watcher.stop();
       await server.close();
       await detection.stop();
+      await checkpoints.stop();
       await bus.close();
       await store.close();
     },
@@ -223,4 +247,8 @@ function boardExtras(config: () => OpsConfig, clock: Clock) {
       severity: string;
     }) => windows.mutedBy({ ...a, severity: a.severity as Severity }, clock.now()) !== null,
   };
+}
+
+function checkpointInterval(config: OpsConfig): number {
+  return config.server.audit?.checkpoint_interval ?? 3_600_000;
 }
