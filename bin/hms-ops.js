@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
 const bundle = fileURLToPath(new URL("../dist/cli/hms-ops.cjs", import.meta.url));
-const source = readOrUndefined(bundle, "utf8");
+// ASCII only (scripts/build-cli.mjs sees to it): latin1 reads it without UTF-8 decoding.
+const source = readOrUndefined(bundle, "latin1");
 if (source === undefined) await import("../dist/src/cli/main.js");
 else runBundle(source);
 

@@ -58,11 +58,19 @@ const result = await build({
   supported: { "dynamic-import": false },
   external: EXTERNAL,
   plugins: [importMetaUrl],
+  // Dependencies written as ES modules (fdir: `createRequire(import.meta.url)`) get the bundle's
+  // own URL, which resolves packages from node_modules as theirs would.
+  define: { "import.meta.url": "__bundleUrl" },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   legalComments: "none",
+  charset: "ascii",
   logLevel: "warning",
   write: false,
 });
-const code = result.outputFiles[0].text;
+// esbuild writes code as ASCII (charset "ascii" escapes the rest), so what is left outside ASCII sits
+// in comments. Dropping it lets bin/hms-ops.js read the bundle as latin1, several times faster
+// than decoding 4 MB of UTF-8 at every start.
+const code = result.outputFiles[0].text.replace(/[\u0080-\uffff]/g, "?");
 // The build id names the code cache: V8 checks a cache against the source's length, not its
 // content, so a rebuilt bundle of the same length must never meet the old cache.
 const id = createHash("sha256").update(code).digest("hex").slice(0, 16);
