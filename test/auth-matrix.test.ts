@@ -11,6 +11,7 @@ const EXPECTED: Record<string, string> = {
   "GET /metrics": "board",
   "GET /api/v1/audit": "read",
   "GET /api/v1/audit/verify": "read",
+  "GET /api/v1/audit/public-key": "read",
   "GET /api/v1/probes": "read",
   "GET /api/v1/probes/:name": "read",
   "POST /api/v1/probes": "admin",

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { AuditEntry } from "../../audit/index.js";
+import { OpsError } from "../../core/errors.js";
 import type { ServerDeps } from "../app.js";
 import { parseInput } from "../validate.js";
 
@@ -32,5 +33,16 @@ export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit"
       next: last && entries.length === (q.limit ?? 100) ? last.seq : null,
     };
   });
+  // With signing keys the reply also has `checkpoints` ({ok, count, key, last, firstBad?}).
   app.get("/api/v1/audit/verify", { config: { access: "read" } }, async () => deps.audit.verify());
+  /** The Ed25519 key checkpoints are signed with: JSON, or the PEM file itself with ?format=pem. */
+  app.get("/api/v1/audit/public-key", { config: { access: "read" } }, async (req, reply) => {
+    const { format } = parseInput(publicKeyQuery, req.query, "query");
+    const key = deps.audit.publicKey();
+    if (!key) throw new OpsError("not_found", "this server has no audit signing key");
+    if (format === "pem") return reply.type("application/x-pem-file; charset=utf-8").send(key.pem);
+    return { algorithm: "Ed25519", key: key.keyId, pem: key.pem };
+  });
 }
+
+const publicKeyQuery = z.strictObject({ format: z.enum(["json", "pem"]).default("json") });
