@@ -25,6 +25,17 @@ const EXPECTED: Record<string, string> = {
   "GET /api/v1/heartbeats/:name/fail": "ingest",
   "POST /api/v1/heartbeats/:name/fail": "ingest",
   "GET /api/v1/status": "board",
+  "GET /api/v1/stream": "board",
+  // The board's static shell: the same file for everyone, no data (browsers cannot send a token
+  // when they navigate); its data comes from /api/v1/status and /api/v1/stream.
+  "GET /": "none",
+  "GET /incidents": "none",
+  "GET /incidents/:id": "none",
+  "GET /probes/:name": "none",
+  "GET /slos/:name": "none",
+  "GET /audit": "none",
+  "GET /policy": "none",
+  "GET /assets/:file": "none",
   "GET /api/v1/alerts": "read",
   "GET /api/v1/policy": "read",
   "GET /api/v1/series": "read",

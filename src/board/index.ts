@@ -1,2 +1,12 @@
+export {
+  type Audience,
+  type BoardDelta,
+  BoardFeed,
+  type BoardSnapshot,
+  boardDelta,
+  type Catchup,
+  type FeedEvent,
+} from "./feed.js";
 export { RecentResults } from "./recent.js";
 export { boardStatus, type LastResult, type ProbeColour, type StatusInput } from "./status.js";
+export { boardTiles, type TileAlert, type TileInputs } from "./tiles.js";

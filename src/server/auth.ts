@@ -73,7 +73,11 @@ export class Authenticator {
   authorize(req: FastifyRequest, access: Access): Principal {
     if (access === "none") return PUBLIC_VIEWER;
     if (this.open) return LOCAL_USER;
-    const header = req.headers.authorization;
+    const header =
+      req.headers.authorization ??
+      (req.headers.upgrade?.toLowerCase() === "websocket"
+        ? socketBearer(req.headers["sec-websocket-protocol"])
+        : undefined);
     if (header === undefined || header === "") {
       if (access === "board" && this.settings.public_board) return PUBLIC_VIEWER;
       throw new OpsError("unauthenticated", "missing bearer token (Authorization: Bearer <token>)");
@@ -89,6 +93,24 @@ export class Authenticator {
     }
     return principal;
   }
+}
+
+/** WebSocket sub-protocol that carries a token (browsers cannot set Authorization on a socket). */
+export const SOCKET_TOKEN_PREFIX = "hms-ops.bearer.";
+
+/**
+ * A token offered as the sub-protocol `hms-ops.bearer.<base64url(token)>` on a WebSocket upgrade,
+ * turned into the Authorization form; never in the URL, where proxies and logs would keep it.
+ */
+function socketBearer(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(",")) {
+    const p = part.trim();
+    if (p.startsWith(SOCKET_TOKEN_PREFIX)) {
+      return `Bearer ${Buffer.from(p.slice(SOCKET_TOKEN_PREFIX.length), "base64url").toString("utf8")}`;
+    }
+  }
+  return undefined;
 }
 
 export interface RouteAccess {

@@ -1,0 +1,184 @@
+/**
+ * `GET /api/v1/stream` (DESIGN §4): the board's WebSocket. The token rides in the sub-protocol
+ * `hms-ops.bearer.<base64url>` (checked by the auth hook before the upgrade; never in the URL);
+ * on a public board no token is needed and the socket carries only board deltas.
+ *
+ *   client → {"type":"hello","after"?:id,"epoch"?:string}      first message, within 10 s
+ *   server → {"type":"welcome","epoch","id","viewer":{name,scopes}}
+ *            {"type":"snapshot","id","board","resync"?:true}     fresh start, or too far behind
+ *            {"type":"event","id","topic","data"}                replayed after `after`, then live
+ *
+ * The bus is subscribed here, not in the domain modules: they never learn sockets exist.
+ */
+import websocket from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+import {
+  BoardFeed,
+  type BoardSnapshot,
+  boardTiles,
+  type FeedEvent,
+  type TileAlert,
+} from "../../board/index.js";
+import type { Topic } from "../../bus/index.js";
+import { hasScope, type Principal } from "../../core/principal.js";
+import { listRuns } from "../../runbooks/index.js";
+import type { ServerDeps } from "../app.js";
+
+export const STREAM_PROTOCOL = "hms-ops.v1";
+/** Domain topics forwarded to readers as they are (each also may change the board). */
+const FORWARDED: readonly Topic[] = [
+  "alerts.transition",
+  "incidents.changed",
+  "runbooks.run",
+  "silences.changed",
+  "probes.changed",
+  "audit.appended",
+];
+/** A client this far behind is cut off; it reconnects and catches up (or resyncs). */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+const HELLO_TIMEOUT_MS = 10_000;
+/** Policy and heartbeat silence change without a bus event: look again this often while watched. */
+const REFRESH_MS = 5_000;
+
+type StreamDeps = Pick<ServerDeps, "detection" | "actions" | "logger" | "board">;
+
+/** Registers the WebSocket plugin (before any route, so it sees the stream route being added). */
+export async function installWebsocket(app: FastifyInstance): Promise<void> {
+  await app.register(websocket, {
+    options: {
+      maxPayload: 16 * 1024,
+      // Browsers fail the handshake unless one offered protocol is chosen; never echo the token.
+      handleProtocols: (offered) => (offered.has(STREAM_PROTOCOL) ? STREAM_PROTOCOL : false),
+    },
+  });
+}
+
+export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed {
+  const feed = new BoardFeed({
+    clock: deps.actions.clock,
+    snapshot: () => boardSnapshot(deps),
+    onError: (err) => deps.logger.error({ err }, "board snapshot failed"),
+  });
+  const unsubscribe = FORWARDED.map((topic) =>
+    deps.actions.bus.subscribe(topic, (event) => {
+      feed.publish(topic, event, "read");
+      feed.touch();
+    }),
+  );
+  unsubscribe.push(deps.actions.bus.subscribe("samples.appended", () => feed.touch()));
+  let refresh: { cancel(): void } | null = null;
+  const keepFresh = () => {
+    refresh = deps.actions.clock.setTimer(REFRESH_MS, () => {
+      refresh = null;
+      if (feed.listening === 0) return;
+      feed.touch();
+      keepFresh();
+    });
+  };
+  app.addHook("onClose", async () => {
+    refresh?.cancel();
+    for (const u of unsubscribe) u();
+    feed.close();
+  });
+
+  app.get("/api/v1/stream", { config: { access: "board" }, websocket: true }, (socket, req) => {
+    const viewer = req.principal;
+    const canRead = hasScope(viewer, "read");
+    let stop: (() => void) | null = null;
+    const send = (msg: unknown) => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > MAX_BUFFERED) {
+        socket.close(1013, "too far behind; reconnect");
+        return;
+      }
+      socket.send(JSON.stringify(msg));
+    };
+    const forward = (e: FeedEvent) => {
+      if (e.audience === "public" || canRead) send({ type: "event", id: e.id, topic: e.topic, data: e.data });
+    };
+    const helloTimer = setTimeout(() => socket.close(4400, "expected a hello message"), HELLO_TIMEOUT_MS);
+    helloTimer.unref();
+
+    socket.once("message", (raw) => {
+      clearTimeout(helloTimer);
+      const hello = parseHello(raw);
+      if (!hello) {
+        socket.close(4400, 'the first message must be {"type":"hello","after"?:number,"epoch"?:string}');
+        return;
+      }
+      void start(hello).catch((err: unknown) => {
+        deps.logger.error({ err }, "board stream failed to start");
+        socket.close(1011, "could not read the board");
+      });
+    });
+    socket.on("close", () => {
+      clearTimeout(helloTimer);
+      stop?.();
+    });
+
+    async function start(hello: Hello): Promise<void> {
+      send({ type: "welcome", epoch: feed.epoch, id: feed.head, viewer: viewerView(viewer) });
+      const catchup = hello.after === undefined ? null : feed.since(hello.after, hello.epoch ?? "");
+      if (catchup?.kind === "events") {
+        // Synchronous from here to listen(): no event can slip between the replay and the live feed.
+        for (const e of catchup.events) forward(e);
+      } else {
+        const { id, board } = await feed.current();
+        send({ type: "snapshot", id, board, ...(catchup ? { resync: true } : {}) });
+        // Events published while the snapshot was taken are already in it or come after `id`.
+        for (const e of sinceEvents(feed, id)) forward(e);
+      }
+      if (socket.readyState !== socket.OPEN) return;
+      stop = feed.listen(forward);
+      if (!refresh) keepFresh();
+    }
+  });
+  return feed;
+}
+
+function sinceEvents(feed: BoardFeed, id: number): FeedEvent[] {
+  const c = feed.since(id, feed.epoch);
+  return c.kind === "events" ? c.events : [];
+}
+
+interface Hello {
+  after?: number;
+  epoch?: string;
+}
+
+function parseHello(raw: unknown): Hello | null {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(String(raw));
+  } catch {
+    return null;
+  }
+  if (typeof msg !== "object" || msg === null || (msg as { type?: unknown }).type !== "hello") return null;
+  const { after, epoch } = msg as { after?: unknown; epoch?: unknown };
+  if (after !== undefined && (typeof after !== "number" || !Number.isInteger(after) || after < 0))
+    return null;
+  if (epoch !== undefined && typeof epoch !== "string") return null;
+  return { ...(after !== undefined ? { after } : {}), ...(epoch !== undefined ? { epoch } : {}) };
+}
+
+function viewerView(p: Principal) {
+  return { name: p.name, scopes: [...p.scopes] };
+}
+
+/** The status read model decorated for tiles (run-books active, maintenance, SLO probes). */
+async function boardSnapshot(deps: StreamDeps): Promise<BoardSnapshot> {
+  const status = (await deps.detection.status()) as BoardSnapshot;
+  const alerts = deps.detection.alerts() as TileAlert[];
+  const runs = (
+    await Promise.all(
+      (["queued", "running", "waiting_approval"] as const).map((state) =>
+        listRuns(deps.actions.store, { state, limit: 1000 }),
+      ),
+    )
+  ).flat();
+  return boardTiles(status, {
+    alerts,
+    runs: runs.map((r) => ({ state: r.state, probe: r.context.probe })),
+    inMaintenance: (a) => deps.board?.inMaintenance(a) ?? false,
+  });
+}
