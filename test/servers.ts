@@ -77,12 +77,18 @@ export function signatureOf(raw: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
 }
 
-/** A policy source answering `{"id": ...}`. */
-export async function startPolicy(id: string): Promise<Started & { id: string }> {
-  const state = { id };
+/**
+ * A policy source answering `{"id": ...}`. Set `status` to answer an error, or `body` to answer
+ * that text instead of the JSON document (garbage, JSON without an id); `hits` counts requests.
+ */
+export async function startPolicy(
+  id: string,
+): Promise<Started & { id: string; status: number; body: string | null; hits: number }> {
+  const state = { id, status: 200, body: null as string | null, hits: 0 };
   const server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ id: state.id }));
+    state.hits++;
+    res.writeHead(state.status, { "content-type": "application/json" });
+    res.end(state.body ?? JSON.stringify({ id: state.id, rules: [`rules of ${state.id}`] }));
   });
   const base = await listen(server);
   return Object.assign(state, base);

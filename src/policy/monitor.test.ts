@@ -175,7 +175,8 @@ describe("PolicyMonitor", () => {
     const { m, last, advance } = await monitor(w, { approved: "pack-1" });
     expect(last("policy_drift")?.value).toBe(1);
     m.configure({ source: `${base}/policy/version`, interval: 30_000, approved: "pack-2" });
-    expect(last("policy_drift")).toEqual({ metric: "policy_drift", labels: {}, value: 0, ts: T0 });
+    // Sent at once, a millisecond after the fetch's samples of the same instant (never a tie).
+    expect(last("policy_drift")).toEqual({ metric: "policy_drift", labels: {}, value: 0, ts: T0 + 1 });
     reply = { status: 200, body: '{"id":"pack-3"}' };
     await advance(30_000);
     expect(last("policy_drift")?.value).toBe(1);

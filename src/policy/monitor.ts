@@ -17,7 +17,7 @@ import type { PolicyChange, PolicyEvidence, PolicyReader, PolicyState } from "./
 import { PolicyWatcher } from "./watcher.js";
 
 /**
- * Samples are re-sent at least this often, so the built-in SLOs never read a stale series (the
+ * Samples are re-sent when none went out for this long, so the built-in SLOs never read a stale series (the
  * rule engine treats a latest sample older than 5 minutes as no data) when `interval` is long.
  */
 export const KEEPALIVE_MS = 60_000;
@@ -38,6 +38,7 @@ export class PolicyMonitor implements PolicyReader {
   readonly history: PolicyHistory;
   private keepalive: TimerHandle | undefined;
   private running = false;
+  private lastTs = Number.NEGATIVE_INFINITY;
   private config: PolicyConfig | undefined;
 
   constructor(private readonly o: PolicyMonitorOptions) {
@@ -110,14 +111,19 @@ export class PolicyMonitor implements PolicyReader {
   /** Only after a fetch: before the first one nothing is known, not even that the source is up. */
   private emit(state: PolicyState): void {
     if (this.config === undefined || state.fetchedAt === null) return;
-    this.o.ingest(policySamples(state, this.o.clock.now()));
+    // Two emissions in the same millisecond (a keep-alive and a fetch) must not tie: the series
+    // would hold two "latest" samples. The later one is stamped a millisecond later.
+    const ts = Math.max(this.o.clock.now(), this.lastTs + 1);
+    this.lastTs = ts;
+    this.o.ingest(policySamples(state, ts));
+    if (this.running) this.scheduleKeepalive();
   }
 
+  /** Re-sends the state when nothing was sent for KEEPALIVE_MS (each emission restarts the wait). */
   private scheduleKeepalive(): void {
+    this.keepalive?.cancel();
     this.keepalive = this.o.clock.setTimer(KEEPALIVE_MS, () => {
-      if (!this.running) return;
-      this.emit(this.watcher.current());
-      this.scheduleKeepalive();
+      if (this.running) this.emit(this.watcher.current());
     });
   }
 }
