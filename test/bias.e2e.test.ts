@@ -82,6 +82,12 @@ describe("bias sensor", () => {
     ).toMatchObject({ status: 202, body: { accepted: 100 } });
     expect(await waitFor(alertState, "the alert evaluated")).toMatchObject({ state: "ok", value: 1 });
     expect(hook.received).toHaveLength(0);
+    const tile = async () => {
+      const res = await api(running.url, "/api/v1/status", { token: TOKENS.reader });
+      return (res.body as { probes: { name: string; state: string; last: { value?: number } | null }[] })
+        .probes[0];
+    };
+    expect(await tile()).toMatchObject({ name: "loan-approvals", state: "green", last: { value: 1 } });
 
     // B's approvals fall: over the window A 60/100 = 0.6, B 42/100 = 0.42 → 0.42 / 0.6 = 0.7.
     const later = Date.now();
@@ -89,6 +95,7 @@ describe("bias sensor", () => {
       await push({ decisions: [...decisions("A", 50, 30, later), ...decisions("B", 50, 12, later)] }),
     ).toMatchObject({ status: 202 });
     await waitFor(() => hook.received.length === 1, "the page");
+    expect(await tile()).toMatchObject({ state: "red", last: { value: 0.7 } });
     expect(hook.received[0]?.body).toMatchObject({
       status: "firing",
       slo: "loan-fairness",

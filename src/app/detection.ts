@@ -243,7 +243,10 @@ export function createDetection(o: DetectionOptions): Detection {
     // Push probes: the latest pushed value of the probe's default metric.
     const [s] = series.find("value", { probe: name });
     const point = s && series.last(s.id);
-    return point ? { ts: point.ts, ok: true, value: point.value } : undefined;
+    if (point) return { ts: point.ts, ok: true, value: point.value };
+    // Bias probes: when figures were last appended (value: the lowest disparate_impact then).
+    const figures = bias.last(name);
+    return figures && { ...figures, ok: true };
   };
 
   const syncProbes = () => {

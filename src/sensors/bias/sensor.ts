@@ -43,6 +43,8 @@ interface ProbeState {
   models: Map<string, Groups>;
   timer?: TimerHandle;
   lastPrune: number;
+  /** When figures were last appended, and the lowest disparate_impact among them (the board's tile). */
+  last?: { ts: number; value?: number };
 }
 
 /** Rows of a removed probe are dropped once older than the longest window there can be. */
@@ -145,6 +147,11 @@ export class BiasSensor {
       at: new Date(now).toISOString(),
       models,
     };
+  }
+
+  /** When the probe's figures were last appended, with the lowest `disparate_impact` then, if any. */
+  last(probe: string): { ts: number; value?: number } | undefined {
+    return this.probes.get(probe)?.last;
   }
 
   /** Recomputes every model of `probe` (what the timer does); exposed for tests and the CLI. */
@@ -303,6 +310,10 @@ export class BiasSensor {
       reference: config.reference,
     });
     if (into) {
+      const lowest = f.disparate_impact ?? undefined;
+      const before = state.last?.ts === now ? state.last.value : undefined;
+      const value = lowest === undefined || (before !== undefined && before < lowest) ? before : lowest;
+      state.last = value === undefined ? { ts: now } : { ts: now, value };
       const base = { ...config.labels, probe: config.name, model };
       for (const g of f.groups) {
         const labels = { ...base, group: g.group };
