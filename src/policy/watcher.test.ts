@@ -57,6 +57,20 @@ describe("PolicyWatcher against a real policy server", () => {
     expect(changes.map((c) => c.error === null)).toEqual([true, false, false, false]);
   });
 
+  it("a source that does not answer in time is an error (the fetch never outlives min(interval, 10 s))", async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const w = new PolicyWatcher({ clock: systemClock });
+      w.configure({ source: `http://127.0.0.1:${port}/policy`, interval: 200 });
+      expect(await w.poll()).toMatchObject({ id: null, drift: false, error: "no answer within 200 ms" });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it("an unreachable source says so", async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
