@@ -29,7 +29,7 @@ export { type ConfigPath, formatPath, type PathSeg } from "./positions.js";
 export { parseProbeInput } from "./probe-input.js";
 export { RECEIVER_TYPES } from "./schema/notify.js";
 export { PROBE_TYPES, type ProbeInput, probeSchema } from "./schema/probes.js";
-export { runbookSchema } from "./schema/runbooks.js";
+export { type RunbookInput, runbookSchema } from "./schema/runbooks.js";
 export { parseListen } from "./schema/server.js";
 export type * from "./types.js";
 export { ConfigWatcher, type ConfigWatcherOptions, type ReloadResult } from "./watch.js";

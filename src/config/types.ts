@@ -80,7 +80,7 @@ export interface HttpProbeConfig extends ProbeBase {
   headers?: Record<string, string>;
   body?: string | { [key: string]: JsonValue } | JsonValue[];
   /** `status` undefined means any 200-399 is ok. */
-  expect?: { status?: number[]; body_contains?: string; header?: Record<string, string> };
+  expect?: { status?: number[]; body_contains?: string; header?: Record<string, string>; max_latency?: Millis };
   follow_redirects: boolean;
   max_redirects: number;
   tls?: { insecure?: boolean };

@@ -39,6 +39,9 @@ const httpProbe = strict({
     status: statusList().optional(),
     body_contains: z.string().optional(),
     header: stringMap().optional(),
+    max_latency: duration()
+      .optional()
+      .meta({ description: "A slower answer counts as not ok (the seed SDK's slo_ms)" }),
   }).optional(),
   follow_redirects: z.boolean().default(true),
   max_redirects: z.number().int().min(0).max(20).default(5),

@@ -65,3 +65,6 @@ export const runbookSchema = strict({
   env: stringMap().optional(),
   secrets: z.array(text()).optional(),
 }) satisfies z.ZodType<RunbookConfig>;
+
+/** A run-book as written (durations as text, defaults optional): the SDK's input type. */
+export type RunbookInput = z.input<typeof runbookSchema>;

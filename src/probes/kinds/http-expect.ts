@@ -8,6 +8,7 @@
  *   Repeated headers are joined with ", " first.
  * - `body_contains`: the body must contain the text (compared as UTF-8 bytes); only the first
  *   {@link BODY_LIMIT} bytes are read.
+ * - `max_latency`: the whole exchange must take at most this long (the seed SDK's `slo_ms`).
  */
 import type { HttpProbeConfig } from "../../config/index.js";
 
@@ -56,4 +57,8 @@ function listWords(values: readonly number[]): string {
 
 function clip(text: string): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function checkLatency(totalMs: number, max: number | undefined): string | undefined {
+  return max === undefined || totalMs <= max ? undefined : `took ${totalMs} ms, expected at most ${max} ms`;
 }

@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import type { HttpProbeConfig } from "../../config/index.js";
 import { systemClock } from "../../core/clock.js";
 import { nameHash } from "../name-hash.js";
-import { BODY_LIMIT, checkBody, checkHeaders, checkStatus } from "./http-expect.js";
+import { BODY_LIMIT, checkBody, checkHeaders, checkLatency, checkStatus } from "./http-expect.js";
 import { isRedirect, redirectRequest, requestFor } from "./http-request.js";
 import {
   type Exchange,
@@ -130,7 +130,8 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
       const error =
         checkStatus(res.status, config.expect?.status) ??
         checkHeaders(res.headers, config.expect?.header) ??
-        checkBody(res.body, config.expect?.body_contains, res.truncated);
+        checkBody(res.body, config.expect?.body_contains, res.truncated) ??
+        checkLatency(phases.totalMs, config.expect?.max_latency);
       const result: ProbeResult = {
         probe: config.name,
         ts,
