@@ -52,7 +52,7 @@ export function startCheckpoints(o: CheckpointScheduleOptions): CheckpointSchedu
   };
 
   const run = async (): Promise<AuditVerifyResult> => {
-    const result = await o.audit.verify({ expectCheckpoint: last });
+    const result = await o.audit.verify();
     try {
       o.onVerified?.(result.ok, result);
     } catch (err) {
@@ -65,7 +65,7 @@ export function startCheckpoints(o: CheckpointScheduleOptions): CheckpointSchedu
       );
       return result;
     }
-    await sign("interval");
+    await sign(last ? "interval" : "start");
     return result;
   };
 

@@ -45,15 +45,44 @@ program
   });
 
 const audit = program.command("audit").description("the tamper-evident audit trail");
-audit
-  .command("verify")
-  .description("verify the hash chain; exit 1 naming the first bad entry")
-  .option("--data <dir>", "data directory (default: server.data from the config)")
-  .option("-c, --config <file>", "configuration file, to find the data directory", defaultConfig())
-  .action(async (opts: { data?: string; config: string }) => {
+const dataDirOptions = (cmd: Command) =>
+  cmd
+    .option("--data <dir>", "data directory (default: server.data from the config)")
+    .option("-c, --config <file>", "configuration file, to find the data directory", defaultConfig());
+dataDirOptions(
+  audit
+    .command("verify")
+    .description(
+      "verify the hash chain and the signed checkpoints; exit 1 naming the first bad entry or line",
+    ),
+)
+  .option("--file <export.jsonl>", "verify an export (hms-ops audit export) instead of the data directory")
+  .option(
+    "--public-key <pem>",
+    "trust this public key instead of the one in the data directory or the export",
+  )
+  .action(async (opts: { data?: string; config: string; file?: string; publicKey?: string }) => {
     const { auditVerify } = await import("./commands/audit-verify.js");
     process.exitCode = await auditVerify(opts);
   });
+dataDirOptions(
+  audit
+    .command("export")
+    .description("write the entries in a time range and the checkpoints that sign them, as JSONL"),
+)
+  .option("--from <time>", "first entry time: ISO 8601, a date, or epoch ms (default: the first entry)")
+  .option("--to <time>", "last entry time (default: now); the export runs on to the next checkpoint")
+  .option("-o, --output <file>", "write to this file instead of stdout")
+  .action(async (opts: { data?: string; config: string; from?: string; to?: string; output?: string }) => {
+    const { auditExport } = await import("./commands/audit-export.js");
+    process.exitCode = await auditExport(opts);
+  });
+dataDirOptions(
+  audit.command("public-key").description("print the PEM public key that checkpoints are signed with"),
+).action(async (opts: { data?: string; config: string }) => {
+  const { auditPublicKey } = await import("./commands/audit-public-key.js");
+  process.exitCode = await auditPublicKey(opts);
+});
 
 const client = (cmd: Command) =>
   cmd
