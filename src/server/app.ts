@@ -91,8 +91,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   installErrorHandling(app);
-  app.decorate("routeAccess", installAuth(app, deps.auth));
+  // Before auth: its onRequest hook marks upgrade requests, so one refused by auth is closed too.
   await installWebsocket(app);
+  app.decorate("routeAccess", installAuth(app, deps.auth));
   instrument(app, deps.metrics);
 
   healthRoutes(app);

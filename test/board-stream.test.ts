@@ -1,0 +1,164 @@
+/**
+ * `GET /api/v1/stream` over a real socket: the token as a sub-protocol (never the URL), a public
+ * board without one (board deltas only), live events after a transition, catch-up by last id
+ * after a dropped connection, a resync snapshot when the client comes from another process.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+
+interface Msg {
+  type: string;
+  id?: number;
+  epoch?: string;
+  topic?: string;
+  data?: Record<string, unknown>;
+  board?: { probes: { name: string; state: string }[] };
+  resync?: boolean;
+  viewer?: { name: string; scopes: string[] };
+}
+
+const config = (publicBoard: boolean) => `server:
+  data: ./data
+${TOKENS_YAML}    public_board: ${publicBoard}
+probes:
+  - { name: queue, type: push, labels: { agency: SSA } }
+slos:
+  - { name: queue-deep, probe: queue, when: "value > 100", severity: page }
+`;
+
+const b64 = (s: string) => Buffer.from(s).toString("base64url");
+
+/** A client that records every message; `opened` rejects with the HTTP status of a refused upgrade. */
+function connect(url: string, token?: string, hello: unknown = { type: "hello" }) {
+  const protocols = token ? ["hms-ops.v1", `hms-ops.bearer.${b64(token)}`] : ["hms-ops.v1"];
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/v1/stream`, protocols);
+  const messages: Msg[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.on("open", () => {
+      ws.send(JSON.stringify(hello));
+      resolve();
+    });
+    ws.on("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.on("error", reject);
+  });
+  ws.on("message", (raw) => messages.push(JSON.parse(String(raw)) as Msg));
+  return { ws, messages, opened, closed, protocol: () => ws.protocol };
+}
+
+describe("board stream", () => {
+  let srv: Running | undefined;
+  const sockets: WebSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.terminate();
+    await srv?.stop();
+    srv = undefined;
+  });
+  const open = (...args: Parameters<typeof connect>) => {
+    const c = connect(...args);
+    sockets.push(c.ws);
+    return c;
+  };
+  const push = (url: string, value: number) =>
+    api(url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: { samples: [{ probe: "queue", value }] },
+    });
+
+  it("refuses an upgrade without a valid token on a private board, accepts one offered as a sub-protocol", async () => {
+    srv = await startApp(config(false));
+    await expect(open(srv.url).opened).rejects.toThrow("HTTP 401");
+    await expect(open(srv.url, "not-a-token-000000000000").opened).rejects.toThrow("HTTP 401");
+    await expect(open(srv.url, TOKENS.sensor).opened).rejects.toThrow("HTTP 403");
+    const reader = open(srv.url, TOKENS.reader);
+    await reader.opened;
+    // The chosen protocol is the plain one: the token is never echoed back.
+    expect(reader.protocol()).toBe("hms-ops.v1");
+    await waitFor(() => reader.messages.some((m) => m.type === "snapshot"), "the snapshot");
+    expect(reader.messages[0]).toMatchObject({
+      type: "welcome",
+      viewer: { name: "reader", scopes: ["read"] },
+    });
+    const snapshot = reader.messages.find((m) => m.type === "snapshot");
+    expect(snapshot?.board?.probes.map((p) => p.name)).toContain("queue");
+  });
+
+  it("streams a transition live: readers get the domain event and the delta, the public only the delta", async () => {
+    srv = await startApp(config(true));
+    const url = srv.url;
+    const anon = open(url);
+    const reader = open(url, TOKENS.reader);
+    await Promise.all([anon.opened, reader.opened]);
+    await waitFor(() => anon.messages.some((m) => m.type === "snapshot"), "the public snapshot");
+    await waitFor(() => reader.messages.some((m) => m.type === "snapshot"), "the reader's snapshot");
+    expect(anon.messages[0]).toMatchObject({ type: "welcome", viewer: { name: "public", scopes: [] } });
+
+    await push(url, 500);
+    const redQueue = (m: Msg) =>
+      m.topic === "board.delta" &&
+      (m.data?.probes as { name: string; state: string }[]).some(
+        (p) => p.name === "queue" && p.state === "red",
+      );
+    await waitFor(() => reader.messages.some(redQueue), "the reader's red delta");
+    await waitFor(() => anon.messages.some(redQueue), "the public red delta");
+    expect(reader.messages.some((m) => m.topic === "alerts.transition" && m.data?.kind === "firing")).toBe(
+      true,
+    );
+    expect(anon.messages.filter((m) => m.type === "event").map((m) => m.topic)).toEqual(
+      expect.arrayContaining(["board.delta"]),
+    );
+    expect(anon.messages.some((m) => m.type === "event" && m.topic !== "board.delta")).toBe(false);
+    const ids = reader.messages.filter((m) => m.type === "event").map((m) => m.id ?? 0);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it("catches up after a dropped connection by the last id, and resyncs a client from another process", async () => {
+    srv = await startApp(config(true));
+    const url = srv.url;
+    const first = open(url, TOKENS.reader);
+    await first.opened;
+    await waitFor(() => first.messages.some((m) => m.type === "snapshot"), "the snapshot");
+    const welcome = first.messages[0] as Msg;
+    const last = (first.messages.find((m) => m.type === "snapshot") as Msg).id ?? 0;
+    first.ws.close();
+    await first.closed;
+
+    await push(url, 500);
+    const missed = await waitFor(async () => {
+      // Ask until the server has emitted what happened while we were away.
+      const probe = open(url, TOKENS.reader, { type: "hello", after: last, epoch: welcome.epoch });
+      await probe.opened;
+      await waitFor(() => probe.messages.length >= 1, "the welcome");
+      const head = probe.messages[0]?.id ?? 0;
+      if (head <= last) {
+        probe.ws.close();
+        return null;
+      }
+      await waitFor(
+        () => probe.messages.filter((m) => m.type === "event").length >= head - last,
+        "the replay",
+      );
+      return probe;
+    }, "events after the drop");
+    const replay = missed.messages.filter((m) => m.type === "event");
+    expect(missed.messages.some((m) => m.type === "snapshot")).toBe(false);
+    expect(replay[0]?.id).toBe(last + 1);
+    expect(replay.some((m) => m.topic === "alerts.transition")).toBe(true);
+
+    const stranger = open(url, TOKENS.reader, { type: "hello", after: 3, epoch: "some-earlier-process" });
+    await stranger.opened;
+    await waitFor(() => stranger.messages.some((m) => m.type === "snapshot"), "the resync");
+    expect(stranger.messages.find((m) => m.type === "snapshot")).toMatchObject({ resync: true });
+  });
+
+  it("closes a socket whose first message is not a hello", async () => {
+    srv = await startApp(config(true));
+    const bad = open(srv.url, undefined, { type: "subscribe", after: -1 });
+    await bad.opened;
+    expect(await bad.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/hello/) });
+  });
+});
