@@ -160,6 +160,38 @@ describe("POST /api/v1/decisions", () => {
     expect(await post(s, { decisions: models.slice(0, MAX_MODELS) })).toMatchObject({ status: 202 });
   });
 
+  it("a bias probe registered at run time takes decisions at once, and stops when removed", async () => {
+    const s = await start("");
+    const created = await api(s.url, "/api/v1/probes", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: { name: "benefits", type: "bias", window: "30m", min_decisions: 1 },
+    });
+    expect(created.status).toBe(201);
+    const body = {
+      decisions: [
+        { probe: "benefits", model: "elig", group: "A", outcome: 1 },
+        { probe: "benefits", model: "elig", group: "B", outcome: 0 },
+      ],
+    };
+    expect(await post(s, body)).toMatchObject({ status: 202, body: { accepted: 2 } });
+    expect(s.app.detection.bias.report("benefits")?.models[0]).toMatchObject({ disparate_impact: 0 });
+    const removed = await api(s.url, "/api/v1/probes/benefits", { method: "DELETE", token: TOKENS.admin });
+    expect(removed.status).toBeLessThan(300);
+    expect(await post(s, body)).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          details: [0, 1].map((i) => ({
+            path: `decisions[${i}].probe`,
+            message: 'unknown probe "benefits"',
+          })),
+        },
+      },
+    });
+    expect(s.app.detection.bias.report("benefits")).toBeUndefined();
+  });
+
   it("the probe may be left out when exactly one bias probe is configured; ingest scope only", async () => {
     const s = await start("probes:\n  - { name: loans, type: bias }\n");
     const body = { decisions: [{ model: "m", group: "A", outcome: 1 }] };
