@@ -1,68 +1,51 @@
 /**
- * The CLI's HTTP client for a running server (DESIGN §6 client commands): base URL and token from
- * flags or HMS_OPS_URL / HMS_OPS_TOKEN. A server error keeps its code, so the exit code follows
- * the same catalogue as everywhere else.
+ * The CLI's client for a running server (DESIGN §6 client commands): the SDK's transport, with
+ * base URL and token from flags or HMS_OPS_URL / HMS_OPS_TOKEN. A server error keeps its code as
+ * an OpsError, so the exit code follows the same catalogue as everywhere else.
  */
-import { ERROR_CODES, type ErrorCode, type ErrorDetail, OpsError } from "../../core/errors.js";
+import { ERROR_CODES, type ErrorCode, OpsError } from "../../core/errors.js";
+import { HmsOpsError } from "../../sdk/errors.js";
+import { Transport } from "../../sdk/transport.js";
 
 export interface ClientFlags {
   url?: string;
   token?: string;
 }
 
-export const DEFAULT_URL = "http://127.0.0.1:8080";
+export { DEFAULT_URL } from "../../sdk/transport.js";
 
 export class ApiClient {
-  readonly base: string;
-  private readonly token: string | undefined;
+  private readonly transport: Transport;
 
   constructor(flags: ClientFlags, env: Record<string, string | undefined> = process.env) {
-    this.base = (flags.url ?? env.HMS_OPS_URL ?? DEFAULT_URL).replace(/\/+$/, "");
-    this.token = flags.token ?? env.HMS_OPS_TOKEN;
+    this.transport = new Transport(
+      { ...(flags.url ? { url: flags.url } : {}), ...(flags.token ? { token: flags.token } : {}), retries: 2 },
+      env,
+    );
   }
 
-  async get<T>(path: string): Promise<T> {
-    return this.request<T>("GET", path);
+  get base(): string {
+    return this.transport.baseUrl;
   }
 
-  async post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>("POST", path, body);
+  get<T>(path: string): Promise<T> {
+    return this.call(() => this.transport.request<T>("GET", path));
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
+  post<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.call(() => this.transport.request<T>("POST", path, { body }));
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      res = await fetch(this.base + path, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
-      });
+      return await fn();
     } catch (err) {
-      const cause =
-        err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new OpsError("server_unreachable", `cannot reach ${this.base}: ${cause}`, { cause: err });
+      if (!(err instanceof HmsOpsError)) throw err;
+      const code: ErrorCode = err.code in ERROR_CODES ? (err.code as ErrorCode) : "internal";
+      throw new OpsError(code, err.message, {
+        ...(err.details.length ? { details: err.details } : {}),
+        cause: err,
+      });
     }
-    const text = await res.text();
-    const parsed = parse(text);
-    if (res.ok) return parsed as T;
-    const error = (
-      parsed as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined
-    )?.error;
-    const code: ErrorCode = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : "internal";
-    throw new OpsError(code, `${error?.message ?? `HTTP ${res.status}`} (${method} ${path})`, {
-      ...(error?.details ? { details: error.details } : {}),
-    });
-  }
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
