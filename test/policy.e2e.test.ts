@@ -12,7 +12,7 @@ import { type App, createApp } from "../src/app/index.js";
 import { FakeClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/log.js";
 import { api, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
-import { startPolicy } from "./servers.js";
+import { startPolicy, startReceiver } from "./servers.js";
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const INTERVAL = 30_000;
@@ -42,7 +42,12 @@ describe("policy pack watcher", () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
-  async function boot(dir: string, policyUrl: string, clock: FakeClock, approved = "pack-1") {
+  async function boot(
+    dir: string,
+    policyUrl: string,
+    clock: FakeClock,
+    hookUrl = "http://127.0.0.1:9/unused",
+  ) {
     const configFile = join(dir, "ops.yml");
     await writeFile(
       configFile,
@@ -51,8 +56,12 @@ describe("policy pack watcher", () => {
 ${TOKENS_YAML}policy:
   source: ${policyUrl}/policy/version
   interval: 30s
-  approved: ${approved}
-  drift: { severity: page }
+  approved: pack-1
+  drift: { severity: page, siren: oncall }
+sirens:
+  oncall: { notify: [hook] }
+receivers:
+  hook: { type: webhook, url: "${hookUrl}" }
 probes:
   - { name: benefits-api, type: push }
 slos:
@@ -97,11 +106,12 @@ slos:
 
   it("a changed pack: drift alert, audit entry, note on the open incident, changed N minutes before the breach", async () => {
     const source = await startPolicy("pack-1");
-    closers.push(source);
+    const hook = await startReceiver();
+    closers.push(source, hook);
     const tmp = await tempDir();
     cleanups.push(tmp.cleanup);
     const clock = new FakeClock(T0);
-    const s = await boot(tmp.dir, source.url, clock);
+    const s = await boot(tmp.dir, source.url, clock, `${hook.url}/hook`);
 
     await s.tick(0);
     const first = await s.policy();
@@ -159,6 +169,12 @@ slos:
       return r.incidents.find((i) => i.slo === "policy_drift");
     }, "the drift incident");
     expect(drift.policyId).toBe("pack-2");
+    // The configured siren pages with the pack live at detection.
+    const page = await waitFor(
+      () => hook.received.find((r) => r.body.slo === "policy_drift"),
+      "the drift page",
+    );
+    expect(page.body).toMatchObject({ status: "firing", severity: "page", policy: { id: "pack-2" } });
     const detail = await s.get<{ policyChangedBefore: unknown; evidence: { packet: { policy: unknown } }[] }>(
       `/api/v1/incidents/${drift.id}`,
     );
