@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ConfigInvalidError, loadConfigText, type OpsConfig } from "../config/index.js";
+import { type ConfigInvalidError, loadConfigText } from "../config/index.js";
 import { parseCondition } from "../rules/index.js";
 import { policyChangedBefore, policySlos, withPolicySlos } from "./index.js";
 
@@ -79,6 +79,3 @@ describe("policyChangedBefore", () => {
     ).toBeNull();
   });
 });
-
-// Type-level: the built-ins are plain SloConfig entries the rule engine compiles like any other.
-export type _Check = ReturnType<typeof policySlos> extends OpsConfig["slos"] ? true : never;
