@@ -82,6 +82,39 @@ describe("hms-ops client commands", () => {
     expect(reader.stderr).toContain('lacks the "operate" scope');
   });
 
+  it("status shows the board; silence add, list and expire", async () => {
+    srv = await startApp(
+      `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\nslos:\n  - { name: wait, probe: queue, when: "value > 60", severity: page }\n`,
+    );
+    const running = srv;
+    await api(running.url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: { samples: [{ probe: "queue", value: 99 }] },
+    });
+    await waitFor(async () => {
+      const r = await api(running.url, "/api/v1/alerts", { token: TOKENS.reader });
+      return (r.body as { alerts: { state: string }[] }).alerts[0]?.state === "firing";
+    }, "the alert");
+    const env = { HMS_OPS_URL: running.url, HMS_OPS_TOKEN: TOKENS.operator };
+    const board = await cli(["status"], env);
+    expect(board.stderr).toBe("");
+    expect(board.stdout).toMatch(/^policy \(unknown\) · open incidents 1/);
+    expect(board.stdout).toMatch(/queue\s+[●▲■] (green|yellow|red)\s+99/);
+    expect(board.stdout).toMatch(/wait\s+■ firing\s+99\s+page/);
+
+    const added = await cli(["silence", "add", "slo=wait", "-m", "known issue", "-d", "2h"], env);
+    expect(added.stderr).toBe("");
+    const id = added.stdout.split(" ")[0] ?? "";
+    expect(added.stdout).toContain("active until");
+    const listed = await cli(["silence", "list"], env);
+    expect(listed.stdout).toContain(`${id}  active`);
+    expect((await cli(["silence", "expire", id], env)).stdout.trim()).toBe(`${id} expired`);
+    const bad = await cli(["silence", "add", "slo=wait", "-m", "x", "--end", "2000-01-01T00:00:00Z"], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("endsAt");
+  });
+
   it("says so when the server cannot be reached, and when the incident does not exist", async () => {
     const down = await cli(["incidents", "--url", "http://127.0.0.1:9"]);
     expect(down.status).toBe(1);

@@ -90,6 +90,43 @@ const client = (cmd: Command) =>
     .option("--token <token>", "bearer token (env HMS_OPS_TOKEN)")
     .option("--json", "print JSON instead of a table");
 
+client(
+  program.command("status").description("the board: policy, probes green/yellow/red, SLO states"),
+).action(async (opts) => {
+  const { status } = await import("./commands/status.js");
+  await status(opts);
+});
+
+const silence = program
+  .command("silence")
+  .description("ad-hoc silences (mute notifications and run-books, never detection)");
+client(silence.command("list").description("silences, newest first"))
+  .option("--state <state>", "active | pending | expired")
+  .action(async (opts) => {
+    const { listSilences } = await import("./commands/silences.js");
+    await listSilences(opts);
+  });
+client(
+  silence
+    .command("add")
+    .description("silence alerts whose labels match every name=value (slo, probe, severity or any label)")
+    .argument("<matchers...>", "name=value"),
+)
+  .requiredOption("-m, --comment <text>", "why (required; it is on the record)")
+  .option("-d, --duration <duration>", "how long, e.g. 2h (default: the server's)")
+  .option("--start <time>", "ISO time it starts (default now)")
+  .option("--end <time>", "ISO time it ends (instead of --duration)")
+  .action(async (matchers: string[], opts) => {
+    const { addSilence } = await import("./commands/silences.js");
+    await addSilence(matchers, opts);
+  });
+client(
+  silence.command("expire").description("end a silence now (it stays on the record)").argument("<id>"),
+).action(async (id: string, opts) => {
+  const { expireSilence } = await import("./commands/silences.js");
+  await expireSilence(id, opts);
+});
+
 client(program.command("incidents").description("list incidents (default: open and acknowledged)"))
   .option("--state <state>", "open | acknowledged | resolved | active", "active")
   .option("--limit <n>", "at most this many, newest first")
@@ -127,5 +164,19 @@ client(
   const { noteIncident } = await import("./commands/incidents.js");
   await noteIncident(id, text, opts);
 });
+
+client(
+  program
+    .command("report")
+    .description("the SLA compliance report of a running server (default: the last 30 days, JSON)"),
+)
+  .option("--from <time>", "start: ISO 8601 (2026-11-01 or 2026-11-01T00:00:00Z) or epoch ms")
+  .option("--to <time>", "end (default now)")
+  .option("--format <format>", "json | csv | html", "json")
+  .option("-o, --output <file>", "write to this file instead of stdout")
+  .action(async (opts) => {
+    const { report } = await import("./commands/report.js");
+    await report(opts);
+  });
 
 program.parseAsync(process.argv).catch(failWith);

@@ -19,7 +19,11 @@ export class ApiClient {
 
   constructor(flags: ClientFlags, env: Record<string, string | undefined> = process.env) {
     this.transport = new Transport(
-      { ...(flags.url ? { url: flags.url } : {}), ...(flags.token ? { token: flags.token } : {}), retries: 2 },
+      {
+        ...(flags.url ? { url: flags.url } : {}),
+        ...(flags.token ? { token: flags.token } : {}),
+        retries: 2,
+      },
       env,
     );
   }
@@ -34,6 +38,10 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown = {}): Promise<T> {
     return this.call(() => this.transport.request<T>("POST", path, { body }));
+  }
+
+  delete<T>(path: string): Promise<T> {
+    return this.call(() => this.transport.request<T>("DELETE", path));
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {
