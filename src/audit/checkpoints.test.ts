@@ -214,7 +214,7 @@ describe("audit checkpoints", () => {
   });
 
   it("catches deleted, forged and foreign-key checkpoints, and a checkpoint this server wrote going missing", async () => {
-    const { audit, append, file, store, clock } = await open();
+    const { audit, append, file, store, clock, keys } = await open();
     for (let i = 1; i <= 3; i++) {
       await append(i);
       await audit.checkpoint();
@@ -241,13 +241,13 @@ describe("audit checkpoints", () => {
       /^checkpoint 2: signed by key [0-9a-f]{16}, not the trusted key [0-9a-f]{16}/,
     );
     raw.prepare("DELETE FROM audit_checkpoints WHERE n = 2").run();
-    expect((await audit.verify()).firstBad?.reason).toBe("checkpoint 2: missing (checkpoints 2–2 deleted)");
+    expect((await audit.verify()).firstBad?.reason).toBe("checkpoint 2: missing (deleted)");
     raw.prepare("DELETE FROM audit_checkpoints WHERE n = 3").run();
-    expect((await audit.verify()).ok).toBe(true);
-    const written = { n: 3, seq: 3, hash: "", ts: 0, key: "", signature: "" };
-    expect((await audit.verify({ expectCheckpoint: written })).firstBad?.reason).toBe(
+    // The log that signed checkpoint 3 remembers it; another process only sees a shorter list.
+    expect((await audit.verify()).firstBad?.reason).toBe(
       "checkpoint 3: written by this server but no longer stored (checkpoints deleted)",
     );
+    expect((await createAuditLog(store, clock, { keys }).verify()).ok).toBe(true);
     raw.close();
     // Without keys the log verifies the chain only, as before.
     expect(await createAuditLog(store, clock).verify()).toEqual({

@@ -81,7 +81,8 @@ export async function verifyCheckpoints(store: Store, check: CheckpointCheck): P
       const { entry, ...cp } = row;
       const expectedN = (prev?.n ?? 0) + 1;
       if (cp.n !== expectedN) {
-        return fail(expectedN, cp.seq, `missing (checkpoints ${expectedN}–${cp.n - 1} deleted)`);
+        const which = cp.n - 1 === expectedN ? "deleted" : `to ${cp.n - 1} deleted`;
+        return fail(expectedN, cp.seq, `missing (${which})`);
       }
       if (!keys) {
         return fail(
