@@ -47,6 +47,7 @@ const EXPECTED: Record<string, string> = {
   "GET /api/v1/incidents/:id/report": "read",
   "POST /api/v1/incidents/:id/reports": "operate",
   "GET /api/v1/violations": "read",
+  "GET /api/v1/reports/sla": "read",
   "GET /api/v1/runbooks": "read",
   "POST /api/v1/runbooks": "admin",
   "POST /api/v1/runbooks/attach": "admin",

@@ -30,6 +30,7 @@ import type { Principal } from "../core/principal.js";
 import { dispatchConfigFrom } from "../dispatch/index.js";
 import { maintenanceSource } from "../dispatch/mute/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
+import { storeSources } from "../reports/index.js";
 import { checkCondition } from "../rules/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
@@ -138,6 +139,20 @@ export async function createApp(opts: AppOptions): Promise<App> {
     detection,
     silences,
     board: boardExtras(() => loaded.config, clock),
+    reports: {
+      sources: storeSources(store, detection.series),
+      // The SLOs the rules run on (ops.yml plus built-in and attached ones), as the board shows them.
+      config: () => {
+        const c = detection.effectiveConfig();
+        return {
+          slos: c.slos,
+          probes: c.probes,
+          receivers: c.receivers,
+          maintenance: c.maintenance ?? [],
+          initialNoticeMs: c.server.incidents.reporting.initial,
+        };
+      },
+    },
     runbooks: {
       catalog: detection.runbooks.catalog,
       incidents: detection.incidents,

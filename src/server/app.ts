@@ -27,6 +27,7 @@ import { incidentRoutes } from "./routes/incidents.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { policyRoutes } from "./routes/policy.js";
 import { probeRoutes } from "./routes/probes.js";
+import { type ReportDeps, reportRoutes } from "./routes/reports.js";
 import { runbookRoutes } from "./routes/runbooks.js";
 import { sampleRoutes } from "./routes/samples.js";
 import { seriesRoutes } from "./routes/series.js";
@@ -69,6 +70,8 @@ export interface ServerDeps {
     reporting: () => ReportingConfig;
   };
   silences: SilenceStore;
+  /** The SLA compliance report's data sources and config (wired in src/app). */
+  reports?: ReportDeps;
   /** What the board's tiles show beyond the status read model (wired in src/app). */
   board?: { inMaintenance(alert: TileAlert): boolean };
 }
@@ -107,6 +110,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   policyRoutes(app, deps);
   seriesRoutes(app, deps);
   incidentRoutes(app, deps);
+  reportRoutes(app, deps);
   runbookRoutes(app, deps);
   silenceRoutes(app, deps);
   streamRoutes(app, deps);
