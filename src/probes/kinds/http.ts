@@ -125,7 +125,8 @@ export function createHttpKind(options: HttpKindOptions = {}): ActiveProbeKind<H
         return failed(config, ts, t0, errorMessage(err instanceof ExchangeFailed ? err.cause : err));
       }
 
-      phases.totalMs = roundMs(performance.now() - t0);
+      // Up to when the last response was read, not to when this continuation runs.
+      phases.totalMs = roundMs(res.endedAt - t0);
       phases.tls = spec.url.protocol === "https:";
       const error =
         checkStatus(res.status, config.expect?.status) ??

@@ -44,6 +44,8 @@ export interface Exchange {
   tlsMs: number;
   firstByteMs: number;
   totalMs: number;
+  /** When the response's last byte was read (performance.now()): the end of the run's latency. */
+  endedAt: number;
   reused: boolean;
   /** https: the certificate's notAfter, epoch ms. */
   certValidTo: number | undefined;
@@ -290,7 +292,7 @@ class Transfer implements ConnectionHandler, Grant {
     if (pool && parser.reusable) pool.give(conn, keepAliveHintMs(parser.headers));
     else if (parser.truncated) conn.destroy();
     else conn.retire();
-    this.resolve({
+    resolveLater(this.resolve, {
       status: parser.status,
       headers: parser.headers,
       body: keepBody ? Buffer.concat(parser.body) : undefined,
@@ -300,8 +302,33 @@ class Transfer implements ConnectionHandler, Grant {
       tlsMs: tSecure >= 0 && tConnect >= 0 ? tSecure - tConnect : 0,
       firstByteMs: Math.max(0, this.tFirstByte - ready),
       totalMs: tEnd - t0,
+      endedAt: tEnd,
       reused: this.reused,
       certValidTo,
     });
   }
+}
+
+/**
+ * Exchanges completed in this turn of the event loop, resolved after it (setImmediate runs once
+ * the loop has read every socket that was ready). What a resolved exchange sets off — the kind's
+ * result, the scheduler, on the main thread storage and rules — then no longer delays reading the
+ * other responses that arrived together, whose end times would read late by that much. Each end
+ * time is taken when its bytes are read, as before; only the work after it waits.
+ */
+let later: ((e: Exchange) => void)[] = [];
+let laterValues: Exchange[] = [];
+
+function resolveLater(resolve: (e: Exchange) => void, value: Exchange): void {
+  if (later.length === 0) setImmediate(resolveCompleted);
+  later.push(resolve);
+  laterValues.push(value);
+}
+
+function resolveCompleted(): void {
+  const resolves = later;
+  const values = laterValues;
+  later = [];
+  laterValues = [];
+  for (let i = 0; i < resolves.length; i++) (resolves[i] as (e: Exchange) => void)(values[i] as Exchange);
 }
