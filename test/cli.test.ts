@@ -77,6 +77,23 @@ describe("hms-ops CLI", () => {
     expect(fail.stderr).toMatch(/bad\.yml:5:\d+: probes\[1\]\.period: /);
   });
 
+  it("test rules: exit 0 when the expected alerts fire, 1 naming what differs, 2 for a malformed file", () => {
+    const pass = run(["test", "rules", "testdata/rule-tests/passing.test.yml"]);
+    expect(pass.stderr).toBe("");
+    expect(pass.status).toBe(0);
+    expect(pass.stdout).toContain("PASS slow logins page after the 3-minute hold, and stop when fast again");
+    expect(pass.stdout).toContain("2 tests, 0 failed");
+    const fail = run(["test", "rules", "testdata/rule-tests/failing.test.yml"]);
+    expect(fail.status).toBe(1);
+    expect(fail.stdout).toContain("FAIL a brief spike does not page");
+    expect(fail.stdout).toMatch(
+      /at 2m irs-login-latency: expected firing but not: .*"probe":"irs-login".*\(firing now: none\)/,
+    );
+    const bad = run(["test", "rules", "testdata/rule-tests/malformed.test.yml"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('tests[0].alert_rule_test[1]: Unrecognized key: "eval_tme"');
+  });
+
   it("schema prints a JSON Schema", () => {
     const r = run(["schema"]);
     expect(r.status).toBe(0);

@@ -44,6 +44,17 @@ program
     schema();
   });
 
+program
+  .command("test")
+  .description("unit tests")
+  .command("rules")
+  .description("test SLO conditions against input series and expected alerts (like promtool test rules)")
+  .argument("<files...>", "rule test files (YAML)")
+  .action(async (files: string[]) => {
+    const { testRules } = await import("./commands/test-rules.js");
+    process.exitCode = await testRules(files);
+  });
+
 const audit = program.command("audit").description("the tamper-evident audit trail");
 const dataDirOptions = (cmd: Command) =>
   cmd
