@@ -72,6 +72,16 @@ ${TOKENS_YAML}slos:
         last: { n: 2, time: new Date(T0 + HOUR).toISOString() },
       },
     });
+    const listed = await s.get<{ checkpoints: { n: number; time: string }[]; next: number | null }>(
+      "/api/v1/audit/checkpoints?limit=1",
+    );
+    expect(listed).toEqual({
+      checkpoints: [expect.objectContaining({ n: 1, key: key.key, time: new Date(T0).toISOString() })],
+      next: 1,
+    });
+    expect(
+      (await s.get<{ checkpoints: unknown[] }>("/api/v1/audit/checkpoints?after=1")).checkpoints,
+    ).toEqual([expect.objectContaining({ n: 2 })]);
     expect((await s.get<{ alerts: { slo: string; state: string }[] }>("/api/v1/alerts")).alerts).toEqual([
       expect.objectContaining({ slo: "audit-trail-intact", state: "ok" }),
     ]);

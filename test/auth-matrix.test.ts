@@ -12,6 +12,7 @@ const EXPECTED: Record<string, string> = {
   "GET /api/v1/audit": "read",
   "GET /api/v1/audit/verify": "read",
   "GET /api/v1/audit/public-key": "read",
+  "GET /api/v1/audit/checkpoints": "read",
   "GET /api/v1/probes": "read",
   "GET /api/v1/probes/:name": "read",
   "POST /api/v1/probes": "admin",

@@ -35,6 +35,16 @@ export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit"
   });
   // With signing keys the reply also has `checkpoints` ({ok, count, key, last, firstBad?}).
   app.get("/api/v1/audit/verify", { config: { access: "read" } }, async () => deps.audit.verify());
+  /** Signed heads in `n` order (docs/audit.md), for auditors who anchor them elsewhere. */
+  app.get("/api/v1/audit/checkpoints", { config: { access: "read" } }, async (req) => {
+    const q = parseInput(checkpointQuery, req.query, "query");
+    const checkpoints = await deps.audit.checkpoints(q);
+    const last = checkpoints.at(-1);
+    return {
+      checkpoints: checkpoints.map((c) => ({ ...c, time: new Date(c.ts).toISOString() })),
+      next: last && checkpoints.length === q.limit ? last.n : null,
+    };
+  });
   /** The Ed25519 key checkpoints are signed with: JSON, or the PEM file itself with ?format=pem. */
   app.get("/api/v1/audit/public-key", { config: { access: "read" } }, async (req, reply) => {
     const { format } = parseInput(publicKeyQuery, req.query, "query");
@@ -44,5 +54,10 @@ export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit"
     return { algorithm: "Ed25519", key: key.keyId, pem: key.pem };
   });
 }
+
+const checkpointQuery = z.strictObject({
+  after: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 const publicKeyQuery = z.strictObject({ format: z.enum(["json", "pem"]).default("json") });
