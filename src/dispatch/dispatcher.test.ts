@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { systemClock } from "../core/clock.js";
 import { INCIDENT_ID_PATTERN } from "../incidents/index.js";
 import { alertEvent, resolvedOf, T0 } from "../sirens/fixtures.case.js";
 import { listOutbox, type Notification, verifySignature } from "../sirens/index.js";

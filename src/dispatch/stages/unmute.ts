@@ -30,7 +30,7 @@ export function unmuteJob(deps: Omit<MuteStageDeps, "wake">, notify: readonly St
       await releaseHeld(tx, job.alertId, job.episode);
       const incident = await deps.incidents.findFor(tx, job.alertId, job.episode);
       // Someone acknowledged or resolved it meanwhile: they know, so there is no one left to page.
-      if (!incident || incident.state !== "open") return { next: null, enqueued: 0 };
+      if (incident?.state !== "open") return { next: null, enqueued: 0 };
       await deps.incidents.addEvent(tx, incident.id, {
         type: MUTE_ENDED,
         at: now,

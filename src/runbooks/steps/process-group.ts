@@ -46,7 +46,10 @@ export class ProcessGroup {
 
   /** SIGKILL is delivered at once but a process takes a moment to exit: look again a few times. */
   private awaitGone(checks: number, done: () => void): void {
-    if (checks <= 0 || !groupAlive(this.pgid)) return done();
+    if (checks <= 0 || !groupAlive(this.pgid)) {
+      done();
+      return;
+    }
     this.clock.setTimer(REAP_INTERVAL_MS, () => this.awaitGone(checks - 1, done));
   }
 
