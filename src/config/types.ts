@@ -80,7 +80,12 @@ export interface HttpProbeConfig extends ProbeBase {
   headers?: Record<string, string>;
   body?: string | { [key: string]: JsonValue } | JsonValue[];
   /** `status` undefined means any 200-399 is ok. */
-  expect?: { status?: number[]; body_contains?: string; header?: Record<string, string>; max_latency?: Millis };
+  expect?: {
+    status?: number[];
+    body_contains?: string;
+    header?: Record<string, string>;
+    max_latency?: Millis;
+  };
   follow_redirects: boolean;
   max_redirects: number;
   tls?: { insecure?: boolean };
@@ -138,8 +143,11 @@ export interface SloConfig {
   /** Fraction in (0, 1), e.g. 0.999; comes with `good`. */
   objective?: number;
   good?: string;
-  /** Objective SLOs only; default 30d. */
+  /** Objective SLOs only; default 30d. With `period: month` this is 30d and `calendar` is "month". */
   period?: Millis;
+  /** `period: month`: the SLI and budget cover the current UTC calendar month (burn windows as for 30d). */
+  calendar?: "month";
+  /** Objective SLOs: no burn-rate alert while the long window holds fewer events; default 100. */
   min_events?: number;
   clear_for?: Millis;
   no_data: NoDataPolicy;

@@ -24,6 +24,11 @@ export class Batch {
     this.step(a, measure(a.rule, a.seriesId, series, now, a), now);
   }
 
+  /** Steps with an evaluation made elsewhere (an objective SLO's burn tier, objective/tracker.ts). */
+  apply(a: Alert, ev: Evaluation, now: number): void {
+    if (a.rule !== null) this.step(a, ev, now);
+  }
+
   /** Steps with the last evaluation: a completed `for`/`clear_for`, or a retry. */
   restep(a: Alert, at: number): void {
     // After a reset in this batch, only what was measured under the new condition counts.

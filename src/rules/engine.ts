@@ -12,13 +12,14 @@
  *   pending activeAt, clear_for start); the value measured every tick stays in memory. If the
  *   transaction fails (the sink threw), the in-memory statuses stay as they were and the same
  *   steps are retried (next evaluation, or a back-off timer), so nothing is half-applied.
- * - Objective SLOs (`objective`/`good`) are not evaluated here yet (burn rates come later):
- *   `skipped()` names them; `alerts()` and `sloStates()` do not list them.
+ * - Objective SLOs (`objective`/`good`): an ObjectiveTracker (objective/) counts their events per
+ *   minute and evaluates their burn tiers on each tick; the two tier alerts of each SLO are
+ *   stepped, persisted and handed to the sink in the same batches as threshold alerts.
  */
 import type { Millis, ProbeConfig, SloConfig } from "../config/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/log.js";
-import type { HotDemand, SeriesInfo, SeriesQuerier } from "../series/index.js";
+import type { HotDemand, SampleInput, SeriesInfo, SeriesQuerier } from "../series/index.js";
 import type { Store } from "../store/index.js";
 import { type Alert, type AlertView, durable, impliedEvaluation, metaOf, viewOf } from "./alert.js";
 import { AlertIndex } from "./alert-index.js";
@@ -28,6 +29,14 @@ import { compileSlo, demandOf, indexRules, type RuleIndex, selects, type Thresho
 import type { Condition } from "./condition.js";
 import { DeadlineQueue } from "./deadlines.js";
 import type { AlertEvent, TransitionSink } from "./events.js";
+import {
+  budgetView,
+  compileObjective,
+  type ObjectiveSpec,
+  ObjectiveTracker,
+  objectiveStateOf,
+  type SloBudgetView,
+} from "./objective/index.js";
 import { type AlertRow, deleteRows, loadRows, upsertRows } from "./persistence.js";
 import { type SloStateView, sloStateOf } from "./slo-states.js";
 import { type AlertStatus, nextDeadline } from "./state-machine.js";
@@ -46,6 +55,10 @@ export interface RuleEngineOptions {
   staleAfter?: Millis;
   /** First retry after a failed commit; doubles per consecutive failure up to 30 s. Default 1 s. */
   retryAfter?: Millis;
+  /** Stores objective SLOs' per-minute event counts (`slo_events_good`/`_total`); the series store. */
+  appendEvents?: (samples: SampleInput[]) => void;
+  /** How long after a minute ends its events are judged (objective SLOs). Default 30 s. */
+  closeLag?: Millis;
 }
 
 export interface SetRulesOptions {
@@ -82,6 +95,7 @@ export class RuleEngine {
   private readonly loggedSkips = new Set<string>();
 
   private readonly live = new AlertIndex();
+  private readonly objectives: ObjectiveTracker;
   /** Series ids already matched against the current rules. */
   private seen = new Set<number>();
   /** Episode counts of ended alerts that fired (their rows are tombstones), by alert id. */
@@ -108,6 +122,13 @@ export class RuleEngine {
     this.log = opts.logger ?? silentLogger();
     this.staleAfter = opts.staleAfter;
     this.retryAfter = opts.retryAfter ?? 1000;
+    this.objectives = new ObjectiveTracker({
+      series: this.series,
+      append: opts.appendEvents,
+      logger: this.log,
+      closeLag: opts.closeLag,
+      retired: this.retired,
+    });
     this.deadlines = new DeadlineQueue(this.clock, (due) => {
       void this.batch((w) => {
         for (const { key, at } of due) w.restep.set(key, Math.min(at, w.restep.get(key) ?? at));
@@ -150,11 +171,14 @@ export class RuleEngine {
     const probes = new Map((opts.probes ?? []).map((p) => [p.name, p]));
     const compiled: ThresholdRule[] = [];
     const skipped: string[] = [];
+    const objectives: ObjectiveSpec[] = [];
     for (const slo of slos) {
       try {
         const rule = compileSlo(slo, { probes, parsed: this.parsed, staleAfter: this.staleAfter });
-        if (rule === null) skipped.push(slo.name);
-        else compiled.push(rule);
+        const objective = rule === null ? compileObjective(slo) : null;
+        if (rule !== null) compiled.push(rule);
+        else if (objective !== null) objectives.push(objective);
+        else skipped.push(slo.name);
       } catch (err) {
         this.log.error({ err, slo: slo.name }, "rules: SLO condition does not parse; SLO not evaluated");
       }
@@ -163,6 +187,9 @@ export class RuleEngine {
     return this.serial(async () => {
       await this.load();
       const work = emptyWork();
+      const changed = await this.objectives.setSlos(objectives, at);
+      for (const a of changed.ended) work.end.set(a, at);
+      for (const a of changed.reset) work.reset.set(a, at);
       this.applyRules(compiled, at, work);
       this.noteSkipped(skipped);
       await this.runBatch(work);
@@ -213,19 +240,26 @@ export class RuleEngine {
     }
   }
 
-  /** Every alert of every threshold SLO, ok ones included, in the order they appeared. */
+  /** Every alert, ok ones included: threshold alerts as they appeared, then burn-tier alerts. */
   alerts(): AlertView[] {
-    return Array.from(this.live.values(), viewOf);
+    return [...Array.from(this.live.values(), viewOf), ...this.objectives.alerts().map(viewOf)];
   }
 
-  /** One line per threshold SLO, in config order. */
+  /** One line per threshold SLO, in config order, then one per objective SLO (value = budget remaining). */
   sloStates(): SloStateView[] {
-    return Array.from(this.rules.values(), (rule) =>
+    const threshold = Array.from(this.rules.values(), (rule) =>
       sloStateOf(rule, this.live.ofRule(rule.name), this.ruleSince.get(rule.name) ?? 0),
     );
+    return [...threshold, ...Array.from(this.objectives.values(), objectiveStateOf)];
   }
 
-  /** Objective SLOs this engine does not evaluate yet (burn-rate alerting is a later stage). */
+  /** An objective SLO's error budget and burn rates; undefined for an unknown or threshold SLO. */
+  budget(name: string): SloBudgetView | undefined {
+    const st = this.objectives.get(name);
+    return st === undefined ? undefined : budgetView(st, this.objectives.windowCounts(st));
+  }
+
+  /** SLOs that are neither threshold nor objective SLOs (none once config validation passed). */
   skipped(): readonly string[] {
     return this.skippedSlos;
   }
@@ -280,7 +314,9 @@ export class RuleEngine {
     for (const name of this.ruleSince.keys()) if (!next.has(name)) this.ruleSince.delete(name);
 
     for (const a of [...this.live.values()]) this.rebind(a, next.get(a.meta.slo), at, work);
-    for (const row of this.restored ?? []) this.restore(row, next.get(row.slo), at, work);
+    const restored = this.objectives.adopt(this.restored ?? []);
+    for (const a of restored.reset) work.reset.set(a, at);
+    for (const row of restored.rest) this.restore(row, next.get(row.slo), at, work);
     this.restored = null;
 
     this.rules = next;
@@ -288,6 +324,7 @@ export class RuleEngine {
     this.seen = new Set();
     this.series.resetDemand();
     for (const r of compiled) this.series.demand(r.metric, demandOf(r));
+    for (const [metric, ms] of this.objectives.demands()) this.series.demand(metric, ms);
 
     this.resolveSelectors(at);
     for (const name of fresh) {
@@ -360,9 +397,9 @@ export class RuleEngine {
     for (const name of names) {
       if (this.loggedSkips.has(name)) continue;
       this.loggedSkips.add(name);
-      this.log.debug(
+      this.log.warn(
         { slo: name },
-        "rules: objective SLO not evaluated yet (burn-rate alerting comes later)",
+        "rules: SLO has neither `when` nor `objective` with `good`; not evaluated",
       );
     }
   }
@@ -439,6 +476,7 @@ export class RuleEngine {
     if (work.all) {
       this.resolveSelectors(now);
       for (const a of this.live.values()) b.evaluate(a, this.series, now);
+      this.objectives.tick(now, (a, ev) => b.apply(a, ev, now));
       return;
     }
     for (const id of work.ids) {

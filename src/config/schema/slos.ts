@@ -55,7 +55,12 @@ const sloFields = once(() => ({
   when: text().optional(),
   objective: objective().optional(),
   good: text().optional(),
-  period: duration().optional(),
+  period: z
+    .union([z.literal("month"), duration()])
+    .optional()
+    .meta({
+      description: "objective SLOs: rolling period (default 30d), or `month` for the UTC calendar month",
+    }),
   min_events: z.number().int().min(1).optional(),
   clear_for: duration({ zero: true }).optional(),
   no_data: z.enum(NO_DATA).default("keep"),
@@ -66,7 +71,9 @@ const sloFields = once(() => ({
   report: z
     .boolean()
     .optional()
-    .meta({ description: "Start incident reporting deadlines for its incidents (always on for severity legal)" }),
+    .meta({
+      description: "Start incident reporting deadlines for its incidents (always on for severity legal)",
+    }),
   labels: labelMap().default({}),
   description: z.string().optional(),
 }));
@@ -114,18 +121,22 @@ function checkLegal(s: { severity: string; legal?: unknown }, ctx: z.RefinementC
   }
 }
 
-function normalize<T extends SloFields>(s: T): T {
-  return s.objective !== undefined && s.period === undefined ? { ...s, period: DEFAULT_PERIOD } : s;
+/** Defaults the period of an objective SLO; `period: month` becomes 30 d (its burn windows) + `calendar`. */
+function normalize(s: SloFields): Omit<SloFields, "period"> & Pick<SloConfig, "period" | "calendar"> {
+  const { period, ...rest } = s;
+  if (period === "month") return { ...rest, period: DEFAULT_PERIOD, calendar: "month" };
+  if (s.objective !== undefined && period === undefined) return { ...rest, period: DEFAULT_PERIOD };
+  return period === undefined ? rest : { ...rest, period };
 }
 
 /** An SLO as a list item (`slos: [- name: ...]`). */
 export const sloSchema = strict({ name: objectName(), ...sloFields() })
   .superRefine(checkSlo)
-  .transform((s): SloDraft => normalize(s));
+  .transform((s): SloDraft => normalize(s) as SloDraft);
 
 const sloBodySchema = strictFields()
   .superRefine(checkSlo)
-  .transform((s): SloBody => normalize(s));
+  .transform((s): SloBody => normalize(s) as SloBody);
 
 /** A bare number is seconds, as in the seed's `rules/slo.yml`; a string is a duration. */
 const seedWindow = () =>
