@@ -186,6 +186,13 @@ describe("audit export", () => {
           "checkpoint 3 signs head seq 30 but the entry before it is seq 27: entries 28–30 missing before it (entry lines dropped)",
       },
     });
+    // Cut right after an earlier checkpoint: a valid shorter export, but not the one the header describes.
+    const atCheckpoint = lines.slice(0, 23);
+    expect((await verify(atCheckpoint.join("\n"))).firstBad).toEqual({
+      line: 23,
+      reason:
+        "the export ends at seq 20 but its header says 30 (lines dropped from the end, or the header edited)",
+    });
     const cut = lines.slice(0, -3); // the file's tail: seq 29–30 and the checkpoint
     expect((await verify(cut.join("\n"))).firstBad).toEqual({
       line: 31,

@@ -62,6 +62,7 @@ export async function verifyAuditExport(
   });
   let keys = opts.publicKey;
   let headerFirst = 0;
+  let headerLast = 0;
   let entry: Entry | undefined;
   let entryLine = 0;
   /** A checkpoint before the first entry signs that entry's `prev`. */
@@ -90,6 +91,7 @@ export async function verifyAuditExport(
         r.key = keys.keyId;
       }
       headerFirst = typeof header.first_seq === "number" ? header.first_seq : 0;
+      headerLast = typeof header.last_seq === "number" ? header.last_seq : 0;
       continue;
     }
     if (!keys) return fail("no public key");
@@ -162,6 +164,12 @@ export async function verifyAuditExport(
     const from = r.last && r.last.seq >= r.firstSeq ? r.last.seq + 1 : r.firstSeq;
     return fail(
       `entries ${from}–${entry.seq} are not covered by a signed checkpoint: the export's last lines (its closing checkpoint) were dropped, or entries added`,
+    );
+  }
+  // The header is not signed, but a file cut at a checkpoint line still disagrees with it.
+  if (headerLast !== r.lastSeq) {
+    return fail(
+      `the export ends at seq ${r.lastSeq} but its header says ${headerLast} (lines dropped from the end, or the header edited)`,
     );
   }
   return r;
