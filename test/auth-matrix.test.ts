@@ -39,6 +39,7 @@ const EXPECTED: Record<string, string> = {
   "GET /assets/:file": "none",
   "GET /api/v1/alerts": "read",
   "GET /api/v1/policy": "read",
+  "GET /api/v1/slos/:name/budget": "read",
   "GET /api/v1/series": "read",
   "GET /api/v1/incidents": "read",
   "GET /api/v1/incidents/:id": "read",

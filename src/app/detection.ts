@@ -197,6 +197,8 @@ export function createDetection(o: DetectionOptions): Detection {
     clock,
     logger,
     sink: dispatcher,
+    // Objective SLOs' per-minute event counts, stored as series (slo_events_good/_total).
+    appendEvents: (samples) => void series.append(samples),
     onCommitted: (events) => {
       outbox.kick();
       for (const event of events) void bus.publish("alerts.transition", event);
@@ -273,6 +275,7 @@ export function createDetection(o: DetectionOptions): Detection {
     runbooks,
     effectiveConfig: config,
     ingest,
+    sloBudget: (name: string) => rules.budget(name),
     heartbeat(name: string, kind: PingKind) {
       heartbeats.ping(name, kind);
     },

@@ -12,6 +12,7 @@ import type { Logger } from "../core/log.js";
 import type { IncidentHooks, IncidentStore } from "../incidents/index.js";
 import type { PolicyReader } from "../policy/index.js";
 import type { ProbeCatalog } from "../probes/index.js";
+import type { SloBudgetView } from "../rules/index.js";
 import type { RunbookActionDeps } from "../runbooks/index.js";
 import type { BiasSensor } from "../sensors/bias/index.js";
 import type { SampleInput, SeriesQuerier } from "../series/index.js";
@@ -25,6 +26,7 @@ import { healthRoutes } from "./routes/health.js";
 import { heartbeatRoutes } from "./routes/heartbeats.js";
 import { incidentRoutes } from "./routes/incidents.js";
 import { metricsRoutes } from "./routes/metrics.js";
+import { openapiRoutes } from "./routes/openapi.js";
 import { policyRoutes } from "./routes/policy.js";
 import { probeRoutes } from "./routes/probes.js";
 import { type ReportDeps, reportRoutes } from "./routes/reports.js";
@@ -32,6 +34,7 @@ import { runbookRoutes } from "./routes/runbooks.js";
 import { sampleRoutes } from "./routes/samples.js";
 import { seriesRoutes } from "./routes/series.js";
 import { silenceRoutes } from "./routes/silences.js";
+import { sloRoutes } from "./routes/slos.js";
 import { statusRoutes } from "./routes/status.js";
 import { installWebsocket, streamRoutes } from "./routes/stream.js";
 
@@ -47,6 +50,8 @@ export interface DetectionApi {
   bias: Pick<BiasSensor, "record">;
   /** The live policy pack and its recorded changes (`GET /api/v1/policy`). */
   policy: PolicyReader;
+  /** An objective SLO's error budget and burn rates (`GET /api/v1/slos/:name/budget`). */
+  sloBudget?: (name: string) => SloBudgetView | undefined;
 }
 
 export interface ServerDeps {
@@ -99,6 +104,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.decorate("routeAccess", installAuth(app, deps.auth));
   instrument(app, deps.metrics);
 
+  // First: it collects the `config.doc` of every route added after it (the OpenAPI document).
+  openapiRoutes(app);
   healthRoutes(app);
   metricsRoutes(app, deps);
   auditRoutes(app, deps);
@@ -108,6 +115,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   decisionRoutes(app, deps);
   statusRoutes(app, deps);
   policyRoutes(app, deps);
+  sloRoutes(app, deps);
   seriesRoutes(app, deps);
   incidentRoutes(app, deps);
   reportRoutes(app, deps);

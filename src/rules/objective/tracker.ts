@@ -8,7 +8,8 @@
  *   sample per minute (ts = the minute's start), and added to the SLO's prefix sums (counts.ts).
  * - Restart: the counts are rebuilt from those series (per minute for the longest burn window, per
  *   hour beyond), then the minutes after the last one stored are judged again from raw history (up
- *   to 6 h back). A minute is stored once: neither lost nor counted twice.
+ *   to 6 h back). A minute is stored once: neither lost nor counted twice. A new SLO (nothing
+ *   stored) starts with the last 6 h of raw history judged the same way.
  * - Alerts: each tick both tiers are evaluated from the prefix sums (tiers.ts) and stepped through
  *   the engine's batch, so they persist and dispatch like threshold alerts.
  */
@@ -276,7 +277,8 @@ export class ObjectiveTracker {
       for (const [h, t] of ht) counts.add(h, hg.get(h) ?? 0, t);
       for (const [m, t] of mt) counts.add(m, mg.get(m) ?? 0, t);
       const stored = counts.last;
-      st.next = stored !== null && mt.size > 0 ? stored + MINUTE : floorMinute(now);
+      // Nothing stored lately (a new SLO): its recent history is judged from raw samples below.
+      st.next = stored !== null && mt.size > 0 ? stored + MINUTE : this.until(now) - CATCH_UP_MAX;
     } catch (err) {
       this.log.error({ err, slo: spec.name }, "objective SLOs: could not read the stored event counts");
       return;
