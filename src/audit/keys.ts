@@ -137,8 +137,6 @@ function writePublicKeyFile(file: string, pem: string): void {
 }
 
 function keyError(file: string, message: string, cause?: unknown): OpsError {
-  return new OpsError("audit_key_unusable", `audit signing key ${file} ${message}`, {
-    cause,
-    details: [{ path: "audit signing key", file, message }],
-  });
+  // The message names the file and the fix; a details line would only repeat it.
+  return new OpsError("audit_key_unusable", `audit signing key ${file} ${message}`, { cause });
 }
