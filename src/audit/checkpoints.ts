@@ -1,4 +1,5 @@
 import type { Clock } from "../core/clock.js";
+import { OpsError } from "../core/errors.js";
 import type { Store } from "../store/index.js";
 import { GENESIS_HASH } from "./chain.js";
 import { checkSignature, signCheckpoint } from "./checkpoint.js";
@@ -14,7 +15,12 @@ const PAGE = 5000;
 export async function writeCheckpoint(store: Store, clock: Clock, keys: AuditKeys): Promise<AuditCheckpoint> {
   return store.tx(async (tx) => {
     const head = await tx.get<AuditHead>(`SELECT seq, hash FROM audit_head WHERE id = 1 ${tx.lock}`);
-    if (!head) throw new Error("the audit head row is missing (deleted, or audit migrations not applied)");
+    if (!head) {
+      throw new OpsError(
+        "audit_tampered",
+        "the audit head row is missing (deleted, or audit migrations not applied)",
+      );
+    }
     const last = await tx.get<{ n: number | null }>("SELECT MAX(n) AS n FROM audit_checkpoints");
     const unsigned = { n: (last?.n ?? 0) + 1, seq: head.seq, hash: head.hash, ts: Math.floor(clock.now()) };
     const checkpoint: AuditCheckpoint = {
