@@ -207,3 +207,32 @@ describe("running aggregates through the series store, on a fake clock", () => {
     }
   });
 });
+
+describe("cost sensor: increase()/rate() of a pushed cumulative counter with resets", () => {
+  const MIN = 60_000;
+  const OVER15 = 15 * MIN;
+  // cost_usd, one sample a minute: resets (a drop) at minutes 3 and 6, then +500 a minute.
+  const COST = [100_000, 105_000, 112_000, 3_000, 9_000, 20_000, 1_000, 4_000];
+  for (let i = 8; i <= 30; i++) COST.push(4_000 + (i - 7) * 500);
+
+  it("counts from the new value after a drop, as Prometheus does, running and full pass alike", () => {
+    const ring = new HotRing(new SmallSlots(2));
+    const rs = [new RunningWindow("increase", OVER15), new RunningWindow("rate", OVER15)];
+    const t0 = 10 * 3_600_000;
+    const seen: (number | null)[] = [];
+    COST.forEach((v, i) => {
+      ring.push(t0 + i * MIN, v, OVER15 + MIN, MAX);
+      const w = ring.window(t0 + i * MIN - OVER15, t0 + i * MIN);
+      expectSame(rs, w, true);
+      seen.push(naive("increase", w, OVER15));
+    });
+    // Minute 14: samples 0..14 → 5000 + 7000 + 3000 (reset) + 6000 + 11000 + 1000 (reset) + 3000 + 7 × 500.
+    expect(seen[14]).toBe(39_500);
+    // Minute 15: sample 0 left the window, and its +5000 with it; +500 came in.
+    expect(seen[15]).toBe(35_000);
+    // Minute 21: the window (minute 6, 21] holds samples 7..21, after both resets: 14 × 500.
+    expect(seen[21]).toBe(7_000);
+    // A naive last − first at minute 14 would be negative: 7500 − 100000.
+    expect((COST[14] as number) - (COST[0] as number)).toBe(-92_500);
+  });
+});
