@@ -8,6 +8,7 @@ import { FakeClock } from "../core/clock.js";
 import { silentLogger } from "../core/log.js";
 import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
+import { verifyCheckpoints } from "./checkpoints.js";
 import {
   type AuditKeys,
   auditMigrations,
@@ -192,6 +193,15 @@ describe("audit checkpoints", () => {
     expect(results).toEqual([true, false]);
     expect(await audit.checkpoints()).toHaveLength(1);
     await schedule.stop();
+  });
+
+  it("does not mistake entries and checkpoints appended after the chain was read for a lost tail", async () => {
+    const { audit, append, store, keys } = await open();
+    for (let i = 1; i <= 3; i++) await append(i);
+    const snapshot = (await audit.head()).seq;
+    await append(4);
+    await audit.checkpoint();
+    expect(await verifyCheckpoints(store, { keys, lastSeq: snapshot })).toMatchObject({ ok: true, count: 1 });
   });
 
   it("catches a truncated tail even when the tamperer also rewound the head row", async () => {

@@ -53,7 +53,7 @@ export async function listCheckpoints(
 export interface CheckpointCheck {
   /** The trusted public key; undefined when none could be found. */
   keys: AuditKeys | undefined;
-  /** The last seq of the verified chain. */
+  /** The last seq of the verified chain (a snapshot: the trail may have grown since). */
   lastSeq: number;
   /** The newest checkpoint this process wrote: it must still be there, unchanged. */
   expect?: AuditCheckpoint | undefined;
@@ -102,7 +102,9 @@ export async function verifyCheckpoints(store: Store, check: CheckpointCheck): P
       if (prev && (cp.seq < prev.seq || cp.ts < prev.ts)) {
         return fail(cp.n, cp.seq, `goes back from seq ${prev.seq} to ${cp.seq} (checkpoints reordered)`);
       }
-      if (cp.seq > lastSeq) {
+      // Entries and checkpoints appended since the chain was read (a concurrent tick or export)
+      // have their entry by now; only a checkpoint whose entry is gone means a lost tail.
+      if (cp.seq > lastSeq && entry === null) {
         return fail(
           cp.n,
           cp.seq,
