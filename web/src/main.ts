@@ -43,6 +43,9 @@ const stream = new Stream({
     if (topic === "board.delta") model.apply(data as Delta);
     for (const fn of live) fn(topic, data);
   },
+  refused() {
+    void diagnose();
+  },
   connection(state) {
     const el = byId("conn");
     el.className = `conn ${state}`;
@@ -170,7 +173,11 @@ function route(): void {
   }
 }
 
-/** First paint from one status fetch; the stream's snapshot and deltas take over from there. */
+/**
+ * First paint from the stream's snapshot (one message for the whole board, then deltas; never a
+ * request per probe). Only when the socket is refused does the page ask `/api/v1/status` why: a
+ * 401 means a private board, so it asks for a token; any other answer is shown while it retries.
+ */
 async function boot(): Promise<void> {
   document.addEventListener("click", (e) => {
     const a = (e.target as Element).closest?.("a[data-link]") as HTMLAnchorElement | null;
@@ -182,26 +189,34 @@ async function boot(): Promise<void> {
   renderPolicy();
   renderWho();
   route();
-  try {
-    const status = await api<Board>("/api/v1/status");
-    if (!model.loaded) model.load(status);
-    stream.start();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      const ok = await signIn("This board is not public: sign in with a token (read scope or more).");
-      if (ok) return boot2();
-    }
-    const main = byId("main");
-    clear(main);
-    main.append(h("p", { class: "msg err" }, err instanceof Error ? err.message : String(err)));
-  }
+  stream.start();
 }
 
-async function boot2(): Promise<void> {
+let diagnosing = false;
+async function diagnose(): Promise<void> {
+  if (diagnosing) return;
+  diagnosing = true;
   try {
-    model.load(await api<Board>("/api/v1/status"));
-  } catch {}
-  stream.start();
+    const status = await api<Board>("/api/v1/status");
+    // The API answers but the socket does not (a proxy without WebSocket support): show the board.
+    if (!model.loaded) model.load(status);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      await signIn(`This board is not public: sign in with a token (read scope or more). ${err.message}.`);
+    } else if (!model.loaded) {
+      const main = byId("main");
+      clear(main);
+      main.append(
+        h(
+          "p",
+          { class: "msg err" },
+          `The server is unreachable: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
+    }
+  } finally {
+    diagnosing = false;
+  }
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => void boot());

@@ -15,6 +15,8 @@ export interface StreamHandlers {
   event(topic: string, data: unknown): void;
   welcome(viewer: Viewer): void;
   connection(state: "live" | "down"): void;
+  /** The socket closed before the server said welcome: refused (no or bad token) or unreachable. */
+  refused(): void;
 }
 
 export interface Board {
@@ -69,6 +71,8 @@ export class Stream {
   private epoch: string | undefined;
   private retryMs = 250;
   private stopped = false;
+  private welcomed = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly on: StreamHandlers) {}
 
@@ -79,7 +83,14 @@ export class Stream {
 
   /** Reconnect now (after the token changed): same catch-up, new credentials. */
   restart(): void {
-    this.ws?.close(1000, "restart");
+    if (this.ws) {
+      this.ws.close(1000, "restart");
+      return;
+    }
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    this.retryMs = 250;
+    this.connect();
   }
 
   private connect(): void {
@@ -88,6 +99,7 @@ export class Stream {
     const protocols = t ? [PROTOCOL, `hms-ops.bearer.${base64url(t)}`] : [PROTOCOL];
     const ws = new WebSocket(`${scheme}//${location.host}/api/v1/stream`, protocols);
     this.ws = ws;
+    this.welcomed = false;
     ws.onopen = () => {
       ws.send(
         JSON.stringify({
@@ -101,8 +113,12 @@ export class Stream {
       if (this.ws !== ws) return;
       this.ws = null;
       this.on.connection("down");
+      if (!this.welcomed) this.on.refused();
       if (this.stopped) return;
-      setTimeout(() => this.connect(), this.retryMs);
+      this.retry = setTimeout(() => {
+        this.retry = null;
+        this.connect();
+      }, this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 5000);
     };
   }
@@ -120,6 +136,7 @@ export class Stream {
     };
     switch (msg.type) {
       case "welcome":
+        this.welcomed = true;
         this.retryMs = 250;
         if (msg.epoch !== this.epoch) this.last = undefined;
         this.epoch = msg.epoch;
