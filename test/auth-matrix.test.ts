@@ -8,6 +8,9 @@ import { api, type Running, serverYaml, startApp, TOKENS } from "./helpers.js";
 
 const EXPECTED: Record<string, string> = {
   "GET /healthz": "none",
+  // The API's own description (OpenAPI 3.1) and its HTML page: public metadata, no data.
+  "GET /api/v1/openapi.json": "none",
+  "GET /api/docs": "none",
   "GET /metrics": "board",
   "GET /api/v1/audit": "read",
   "GET /api/v1/audit/verify": "read",

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AuditEntry } from "../../audit/index.js";
 import { OpsError } from "../../core/errors.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 import { parseInput } from "../validate.js";
 
 const timeParam = z
@@ -24,7 +25,7 @@ export function auditView(e: AuditEntry) {
 }
 
 export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit">): void {
-  app.get("/api/v1/audit", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/audit", { config: { access: "read", doc: docs.list } }, async (req) => {
     const q = parseInput(listQuery, req.query, "query");
     const entries = await deps.audit.list(q);
     const last = entries.at(-1);
@@ -34,9 +35,11 @@ export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit"
     };
   });
   // With signing keys the reply also has `checkpoints` ({ok, count, key, last, firstBad?}).
-  app.get("/api/v1/audit/verify", { config: { access: "read" } }, async () => deps.audit.verify());
+  app.get("/api/v1/audit/verify", { config: { access: "read", doc: docs.verify } }, async () =>
+    deps.audit.verify(),
+  );
   /** Signed heads in `n` order (docs/audit.md), for auditors who anchor them elsewhere. */
-  app.get("/api/v1/audit/checkpoints", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/audit/checkpoints", { config: { access: "read", doc: docs.checkpoints } }, async (req) => {
     const q = parseInput(checkpointQuery, req.query, "query");
     const checkpoints = await deps.audit.checkpoints(q);
     const last = checkpoints.at(-1);
@@ -46,7 +49,7 @@ export function auditRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "audit"
     };
   });
   /** The Ed25519 key checkpoints are signed with: JSON, or the PEM file itself with ?format=pem. */
-  app.get("/api/v1/audit/public-key", { config: { access: "read" } }, async (req, reply) => {
+  app.get("/api/v1/audit/public-key", { config: { access: "read", doc: docs.key } }, async (req, reply) => {
     const { format } = parseInput(publicKeyQuery, req.query, "query");
     const key = deps.audit.publicKey();
     if (!key) throw new OpsError("not_found", "this server has no audit signing key");
@@ -61,3 +64,28 @@ const checkpointQuery = z.strictObject({
 });
 
 const publicKeyQuery = z.strictObject({ format: z.enum(["json", "pem"]).default("json") });
+
+/** For the OpenAPI document (src/server/route-docs.ts). */
+const docs = {
+  list: {
+    summary: "Audit entries, oldest first, paged by `after`",
+    query: listQuery,
+    responses: { 200: "`{entries, next}`" },
+  },
+  verify: {
+    summary: "Verify the hash chain (and the signed checkpoints)",
+    responses: { 200: "`{ok, entries, head, checkpoints?}`" },
+  },
+  checkpoints: {
+    summary: "Signed audit heads, paged by `n`",
+    query: checkpointQuery,
+    responses: { 200: "`{checkpoints, next}`" },
+  },
+  key: {
+    summary: "The Ed25519 key that signs checkpoints",
+    query: publicKeyQuery,
+    responses: { 200: "`{algorithm, key, pem}`, or the PEM file with `format=pem`" },
+    produces: ["application/json", "application/x-pem-file"],
+    errors: ["not_found"],
+  },
+} satisfies Record<string, RouteDoc>;

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import { OpsError } from "../../core/errors.js";
+import type { RouteDoc } from "../route-docs.js";
 import { parseInput } from "../validate.js";
 
 /** Client-side views; each serves index.html and the page routes itself. */
@@ -43,6 +44,19 @@ const CSP =
 const assetParam = z.strictObject({
   file: z.string().regex(/^[a-z0-9-]+\.(js|css|svg|map)$/, "unknown asset"),
 });
+
+/** For the OpenAPI document (src/server/route-docs.ts). */
+const pageDoc: RouteDoc = {
+  summary: "The Reliability Board web UI (the same static page for every view; data needs a token)",
+  responses: { 200: "the board's HTML shell" },
+  produces: ["text/html"],
+};
+const assetDoc: RouteDoc = {
+  summary: "The board's bundled scripts, styles and icons",
+  params: assetParam,
+  responses: { 200: "the asset" },
+  produces: ["text/javascript", "text/css", "image/svg+xml"],
+};
 
 /** dist/web of this package, found from this file wherever it was compiled or bundled to. */
 export function webDir(from = fileURLToPath(import.meta.url)): string {
@@ -83,13 +97,13 @@ export function boardRoutes(app: FastifyInstance, dir = webDir()): void {
       .header("cache-control", "no-cache");
 
   for (const page of BOARD_PAGES) {
-    app.get(page, { config: { access: "none" } }, async (_req, reply) =>
+    app.get(page, { config: { access: "none", doc: pageDoc } }, async (_req, reply) =>
       secure(reply)
         .type("text/html; charset=utf-8")
         .send(await load("index.html")),
     );
   }
-  app.get("/assets/:file", { config: { access: "none" } }, async (req, reply) => {
+  app.get("/assets/:file", { config: { access: "none", doc: assetDoc } }, async (req, reply) => {
     const { file } = parseInput(assetParam, req.params, "path");
     const ext = file.slice(file.lastIndexOf("."));
     return secure(reply)

@@ -1,6 +1,15 @@
 import type { FastifyInstance } from "fastify";
 import { parseDecisions } from "../../sensors/bias/index.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
+
+/** For the OpenAPI document (src/server/route-docs.ts); the body is read by parseDecisions. */
+const doc: RouteDoc = {
+  summary: "Decision events for bias probes, in batches (not audited: data, not a change)",
+  bodyText:
+    "`{decisions: [...]}`, see docs/bias-sensor.md; a bad batch is refused whole, naming index and field",
+  responses: { 202: "`{accepted}`" },
+};
 
 /**
  * `POST /api/v1/decisions` (docs/bias-sensor.md): decision events for bias probes, in batches.
@@ -11,7 +20,7 @@ export function decisionRoutes(
   app: FastifyInstance,
   deps: Pick<ServerDeps, "detection" | "probes" | "actions">,
 ): void {
-  app.post("/api/v1/decisions", { config: { access: "ingest" } }, async (req, reply) => {
+  app.post("/api/v1/decisions", { config: { access: "ingest", doc } }, async (req, reply) => {
     const decisions = parseDecisions(req.body, {
       now: deps.actions.clock.now(),
       probes: () => deps.probes.list().map((e) => e.spec),

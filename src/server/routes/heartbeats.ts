@@ -12,7 +12,14 @@ export function heartbeatRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "de
     app.route({
       method: ["GET", "POST"],
       url: `/api/v1/heartbeats/:name${suffix}`,
-      config: { access: "ingest" },
+      config: {
+        access: "ingest",
+        doc: {
+          summary: `Heartbeat ping: ${kind} (GET or POST, for cron and curl)`,
+          params,
+          responses: { 200: "`{status, probe, kind}`" },
+        },
+      },
       handler: async (req) => {
         const { name } = parseInput(params, req.params, "path");
         deps.detection.heartbeat(name, kind);

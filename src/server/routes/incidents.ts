@@ -19,6 +19,7 @@ import {
 } from "../../incidents/index.js";
 import { policyChangedBefore } from "../../policy/index.js";
 import type { ServerDeps } from "../app.js";
+import { type RouteDoc, withBodies } from "../route-docs.js";
 import { bodyObject, parseInput } from "../validate.js";
 
 const idParam = z.strictObject({ id: z.string().min(1).max(64) });
@@ -36,6 +37,46 @@ const violationQuery = z.strictObject({
   to: timeParam.optional(),
   period: z.enum(["day", "month", "year"]).default("month"),
 });
+
+/** For the OpenAPI document (src/server/route-docs.ts); bodies are the actions' inputs. */
+const docs = {
+  list: {
+    summary: "List incidents (`state=active`: open or acknowledged)",
+    query: listQuery,
+    responses: { 200: "`{incidents}`" },
+  },
+  get: {
+    summary: "One incident with alerts, evidence, timeline and reporting deadlines",
+    params: idParam,
+    responses: { 200: "the incident" },
+  },
+  report: {
+    summary: "The incident report (what to file with the regulator)",
+    params: idParam,
+    responses: { 200: "the report" },
+  },
+  file: {
+    summary: "Record that a report was filed (audited)",
+    params: idParam,
+    responses: { 201: "the event" },
+  },
+  ack: {
+    summary: "Acknowledge (stops repeats and escalation; audited)",
+    params: idParam,
+    responses: { 200: "the incident" },
+  },
+  resolve: { summary: "Resolve by hand (audited)", params: idParam, responses: { 200: "the incident" } },
+  notes: {
+    summary: "Add a note to the timeline (audited)",
+    params: idParam,
+    responses: { 201: "the event" },
+  },
+  violations: {
+    summary: "Legal SLA violations with counts per day, month or year",
+    query: violationQuery,
+    responses: { 200: "`{period, counts, violations}`" },
+  },
+} satisfies Record<string, RouteDoc>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -65,8 +106,14 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
   const { store, hooks, baseUrl } = deps.incidents;
   const actions = incidentActions({ incidents: store, hooks });
   const ctx = (req: { principal: Principal }) => ({ ...deps.actions, actor: req.principal });
+  const doc = withBodies(docs, {
+    file: actions.fileReport,
+    ack: actions.acknowledge,
+    resolve: actions.resolve,
+    notes: actions.addNote,
+  });
 
-  app.get("/api/v1/incidents", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/incidents", { config: { access: "read", doc: doc.list } }, async (req) => {
     const q = parseInput(listQuery, req.query, "query");
     const list = await store.list({
       ...(q.state === "active" ? { active: true } : q.state ? { state: q.state } : {}),
@@ -76,7 +123,7 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
     return { incidents: list.map((i) => incidentView(i, baseUrl())) };
   });
 
-  app.get("/api/v1/incidents/:id", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/incidents/:id", { config: { access: "read", doc: doc.get } }, async (req) => {
     const { id } = parseInput(idParam, req.params, "path");
     const detail = await store.detail(id);
     if (!detail) throw new OpsError("not_found", `no incident ${JSON.stringify(id)}`);
@@ -90,7 +137,7 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
     };
   });
 
-  app.get("/api/v1/incidents/:id/report", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/incidents/:id/report", { config: { access: "read", doc: doc.report } }, async (req) => {
     const { id } = parseInput(idParam, req.params, "path");
     const detail = await store.detail(id);
     if (!detail) throw new OpsError("not_found", `no incident ${JSON.stringify(id)}`);
@@ -102,31 +149,43 @@ export function incidentRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "inc
     });
   });
 
-  app.post("/api/v1/incidents/:id/reports", { config: { access: "operate" } }, async (req, reply) => {
-    const { id } = parseInput(idParam, req.params, "path");
-    const event = await perform(actions.fileReport, ctx(req), { ...bodyObject(req.body), id });
-    return reply.status(201).send({ ...event, at: iso(event.at) });
-  });
+  app.post(
+    "/api/v1/incidents/:id/reports",
+    { config: { access: "operate", doc: doc.file } },
+    async (req, reply) => {
+      const { id } = parseInput(idParam, req.params, "path");
+      const event = await perform(actions.fileReport, ctx(req), { ...bodyObject(req.body), id });
+      return reply.status(201).send({ ...event, at: iso(event.at) });
+    },
+  );
 
-  app.post("/api/v1/incidents/:id/ack", { config: { access: "operate" } }, async (req) => {
+  app.post("/api/v1/incidents/:id/ack", { config: { access: "operate", doc: doc.ack } }, async (req) => {
     const { id } = parseInput(idParam, req.params, "path");
     const incident = await perform(actions.acknowledge, ctx(req), { ...bodyObject(req.body), id });
     return incidentView(incident, baseUrl());
   });
 
-  app.post("/api/v1/incidents/:id/resolve", { config: { access: "operate" } }, async (req) => {
-    const { id } = parseInput(idParam, req.params, "path");
-    const incident = await perform(actions.resolve, ctx(req), { ...bodyObject(req.body), id });
-    return incidentView(incident, baseUrl());
-  });
+  app.post(
+    "/api/v1/incidents/:id/resolve",
+    { config: { access: "operate", doc: doc.resolve } },
+    async (req) => {
+      const { id } = parseInput(idParam, req.params, "path");
+      const incident = await perform(actions.resolve, ctx(req), { ...bodyObject(req.body), id });
+      return incidentView(incident, baseUrl());
+    },
+  );
 
-  app.post("/api/v1/incidents/:id/notes", { config: { access: "operate" } }, async (req, reply) => {
-    const { id } = parseInput(idParam, req.params, "path");
-    const event = await perform(actions.addNote, ctx(req), { ...bodyObject(req.body), id });
-    return reply.status(201).send({ ...event, at: iso(event.at) });
-  });
+  app.post(
+    "/api/v1/incidents/:id/notes",
+    { config: { access: "operate", doc: doc.notes } },
+    async (req, reply) => {
+      const { id } = parseInput(idParam, req.params, "path");
+      const event = await perform(actions.addNote, ctx(req), { ...bodyObject(req.body), id });
+      return reply.status(201).send({ ...event, at: iso(event.at) });
+    },
+  );
 
-  app.get("/api/v1/violations", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/violations", { config: { access: "read", doc: doc.violations } }, async (req) => {
     const q = parseInput(violationQuery, req.query, "query");
     const violations = await listViolations(deps.actions.store, {
       ...(q.slo ? { slo: q.slo } : {}),

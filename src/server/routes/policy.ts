@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { PolicyChange } from "../../policy/index.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 import { parseInput } from "../validate.js";
 
 const query = z.strictObject({
@@ -9,6 +10,13 @@ const query = z.strictObject({
   /** A `seq` from a previous page's `next`: the changes recorded before it. */
   before: z.coerce.number().int().min(1).optional(),
 });
+
+/** For the OpenAPI document (src/server/route-docs.ts). */
+const doc: RouteDoc = {
+  summary: "The live policy pack, approved id, drift, source health and change history",
+  query,
+  responses: { 200: "`{id, digest, approved, drift, source, up, error, fetchedAt, history, next}`" },
+};
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -25,7 +33,7 @@ function changeView(c: PolicyChange) {
 
 /** DESIGN §4 `GET /api/v1/policy`: the live pack, approved id, drift, source health, change history. */
 export function policyRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "detection">): void {
-  app.get("/api/v1/policy", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/policy", { config: { access: "read", doc } }, async (req) => {
     const q = parseInput(query, req.query, "query");
     const policy = deps.detection.policy;
     const s = policy.current();

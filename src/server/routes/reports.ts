@@ -14,6 +14,7 @@ import {
   type SlaSources,
 } from "../../reports/index.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 
 export interface ReportDeps {
   sources: SlaSources;
@@ -25,8 +26,19 @@ const FORMATS = ["json", "csv", "html"] as const;
 type Format = (typeof FORMATS)[number];
 const KNOWN = new Set(["from", "to", "format"]);
 
+/** For the OpenAPI document (src/server/route-docs.ts); the query is read by resolveRange/formatOf. */
+const doc: RouteDoc = {
+  summary: "SLA compliance report per SLO (`?from=&to=&format=json|csv|html`)",
+  description:
+    "`from`/`to`: ISO 8601 or epoch ms (default: the last 30 days); `format`: json (default), csv or html. " +
+    "Unknown parameters are refused.",
+  responses: { 200: "the report" },
+  produces: ["application/json", "text/csv", "text/html"],
+  errors: ["validation_failed", "not_found"],
+};
+
 export function reportRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "reports" | "actions">): void {
-  app.get("/api/v1/reports/sla", { config: { access: "read" } }, async (req, reply) => {
+  app.get("/api/v1/reports/sla", { config: { access: "read", doc } }, async (req, reply) => {
     const reports = deps.reports;
     if (!reports) throw new OpsError("not_found", "reports are not wired in this server");
     const q = (req.query ?? {}) as Record<string, unknown>;

@@ -2,8 +2,19 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { OpsError } from "../../core/errors.js";
 import type { SampleInput } from "../../series/index.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 import { type ParseContext, parseSamples } from "./samples-parse.js";
 import { scanSamples } from "./samples-scan.js";
+
+/** For the OpenAPI document (src/server/route-docs.ts); the body is read by samples-scan/-parse. */
+const doc: RouteDoc = {
+  summary: "Push samples (not audited: data, not a change)",
+  bodyText:
+    "`{samples: [{probe?, metric?, value, labels?, ts?}]}` (DESIGN §4, docs/ingest.md): a sample with `probe` " +
+    "belongs to that push probe (`metric` defaults to `value`), one without needs `metric`; `ts` is epoch ms " +
+    "(default now). A bad batch is refused whole with 400 naming the index and field.",
+  responses: { 202: "`{accepted}`" },
+};
 
 /** `POST /api/v1/metrics`: pushed samples (DESIGN §4). 202 `{accepted}`; a bad batch is refused whole. */
 export function sampleRoutes(
@@ -15,7 +26,7 @@ export function sampleRoutes(
   void app.register(async (scope) => {
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", { parseAs: "buffer" }, jsonBytes);
-    scope.post("/api/v1/metrics", { config: { access: "ingest" } }, async (req, reply) => {
+    scope.post("/api/v1/metrics", { config: { access: "ingest", doc } }, async (req, reply) => {
       const samples = samplesOf(req.body as Buffer, {
         now: deps.actions.clock.now(),
         probe: (n) => deps.probes.get(n),

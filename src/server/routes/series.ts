@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 import { parseInput } from "../validate.js";
 
 const time = z
@@ -20,9 +21,16 @@ const query = z
     path: ["from"],
   });
 
+/** For the OpenAPI document (src/server/route-docs.ts). */
+const doc: RouteDoc = {
+  summary: "Points for charts (default: the last hour)",
+  query,
+  responses: { 200: "`{metric, from, to, series}`" },
+};
+
 /** Points for charts: `GET /api/v1/series?metric=&probe=&from=&to=&step=` (default: the last hour). */
 export function seriesRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "detection" | "actions">): void {
-  app.get("/api/v1/series", { config: { access: "read" } }, async (req) => {
+  app.get("/api/v1/series", { config: { access: "read", doc } }, async (req) => {
     const q = parseInput(query, req.query, "query");
     const to = q.to ?? deps.actions.clock.now();
     const from = q.from ?? to - 3_600_000;

@@ -9,7 +9,16 @@ import type { ServerDeps } from "../app.js";
 export function sloRoutes(app: FastifyInstance, deps: Pick<ServerDeps, "detection">): void {
   app.get<{ Params: { name: string } }>(
     "/api/v1/slos/:name/budget",
-    { config: { access: "read" } },
+    {
+      config: {
+        access: "read",
+        doc: {
+          summary: "An objective SLO's error budget and burn rates",
+          responses: { 200: "the budget view" },
+          errors: ["not_found"],
+        },
+      },
+    },
     async (req) => {
       const view = deps.detection.sloBudget?.(req.params.name);
       if (view === undefined) {

@@ -23,6 +23,7 @@ import type { Topic } from "../../bus/index.js";
 import { hasScope, type Principal } from "../../core/principal.js";
 import { listRuns } from "../../runbooks/index.js";
 import type { ServerDeps } from "../app.js";
+import type { RouteDoc } from "../route-docs.js";
 
 export const STREAM_PROTOCOL = "hms-ops.v1";
 /** Domain topics forwarded to readers as they are (each also may change the board). */
@@ -39,6 +40,15 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 10_000;
 /** Policy and heartbeat silence change without a bus event: look again this often while watched. */
 const REFRESH_MS = 5_000;
+
+/** For the OpenAPI document (src/server/route-docs.ts); the messages are in this file's header. */
+const doc: RouteDoc = {
+  summary: "WebSocket: live transitions, incident and run-book updates, board deltas",
+  description:
+    "Sub-protocol `hms-ops.v1`; the token rides as the sub-protocol `hms-ops.bearer.<base64url(token)>`. " +
+    "First message `{type: hello, after?, epoch?}`; then welcome, snapshot and event messages.",
+  responses: { 101: "switching to the WebSocket protocol" },
+};
 
 type StreamDeps = Pick<ServerDeps, "detection" | "actions" | "logger" | "board">;
 
@@ -81,7 +91,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
     feed.close();
   });
 
-  app.get("/api/v1/stream", { config: { access: "board" }, websocket: true }, (socket, req) => {
+  app.get("/api/v1/stream", { config: { access: "board", doc }, websocket: true }, (socket, req) => {
     const viewer = req.principal;
     const canRead = hasScope(viewer, "read");
     let stop: (() => void) | null = null;
