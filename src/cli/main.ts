@@ -28,6 +28,21 @@ program
   });
 
 program
+  .command("demo")
+  .description(
+    "a self-contained, narrated demo: simulated services breach, sirens page and email counsel,\n" +
+      "run-books scale out, policy drifts; the board live (about two minutes)",
+  )
+  .option("--fast", "shorten every timing (for CI; env HMS_OPS_DEMO_FAST=1)")
+  .option("--exit", "stop at the end; exit 0 only if every expected thing happened")
+  .option("--data <dir>", "keep the data here (new or empty; default: a temporary directory)")
+  .option("--listen <host:port>", "where HMS-OPS listens (default 127.0.0.1:8080, or a free port)")
+  .action(async (opts: { fast?: boolean; exit?: boolean; data?: string; listen?: string }) => {
+    const { demo } = await import("./commands/demo.js");
+    process.exitCode = await demo(opts);
+  });
+
+program
   .command("validate")
   .description("check a configuration file; exit 1 listing every error as file:line:col")
   .argument("<file>", "ops.yml to check")
