@@ -63,7 +63,7 @@ export interface AuditVerifyResult {
 export interface AuditVerifyOptions {
   /** Called after each page of entries; `total` is the head's seq. */
   onProgress?: (progress: { verified: number; total: number }) => void;
-  /** The newest checkpoint this process wrote: verification fails if it has gone. */
+  /** A checkpoint that must still be stored (default: the newest this log signed). */
   expectCheckpoint?: AuditCheckpoint | undefined;
 }
 

@@ -4,7 +4,15 @@ import { isSecretKey, REDACTED, redact } from "../core/redact.js";
 import type { SqlValue, Store, Tx } from "../store/index.js";
 import { entryHash } from "./chain.js";
 import { listCheckpoints, verifyCheckpoints, writeCheckpoint } from "./checkpoints.js";
-import type { AuditAppend, AuditEntry, AuditHead, AuditLog, AuditLogOptions, AuditQuery } from "./index.js";
+import type {
+  AuditAppend,
+  AuditCheckpoint,
+  AuditEntry,
+  AuditHead,
+  AuditLog,
+  AuditLogOptions,
+  AuditQuery,
+} from "./index.js";
 import { verifyChain } from "./verify.js";
 
 const DEFAULT_LIMIT = 100;
@@ -23,6 +31,8 @@ interface EntryRow {
 
 export function createAuditLog(store: Store, clock: Clock, opts: AuditLogOptions = {}): AuditLog {
   const { keys } = opts;
+  /** The newest checkpoint this process signed: a verification fails if it has gone from the store. */
+  let lastSigned: AuditCheckpoint | undefined;
   return {
     async append(tx: Tx, entry: AuditAppend): Promise<AuditEntry> {
       const actor = singleLine("actor", entry.actor);
@@ -80,7 +90,7 @@ export function createAuditLog(store: Store, clock: Clock, opts: AuditLogOptions
       const checkpoints = await verifyCheckpoints(store, {
         keys,
         lastSeq: chain.head.seq,
-        expect: o.expectCheckpoint,
+        expect: o.expectCheckpoint ?? lastSigned,
       });
       if (checkpoints.ok) return { ...chain, checkpoints };
       const { seq = 0, reason = "" } = checkpoints.firstBad ?? {};
@@ -91,7 +101,9 @@ export function createAuditLog(store: Store, clock: Clock, opts: AuditLogOptions
 
     async checkpoint() {
       if (!keys?.sign) throw new OpsError("audit_key_unusable", "this audit log has no signing key");
-      return writeCheckpoint(store, clock, keys);
+      const checkpoint = await writeCheckpoint(store, clock, keys);
+      if (!lastSigned || checkpoint.n > lastSigned.n) lastSigned = checkpoint;
+      return checkpoint;
     },
 
     checkpoints: (q) => listCheckpoints(store, q),
