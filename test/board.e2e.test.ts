@@ -169,3 +169,71 @@ runbooks:
     expect(problems).toEqual([]);
   });
 });
+
+describe.skipIf(!hasChromium)("private board in a real browser", () => {
+  let srv: Running;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    srv = await startApp(`server:
+  data: ./data
+${TOKENS_YAML}probes:
+  - { name: queue, type: push, labels: { agency: SSA } }
+slos:
+  - { name: queue-deep, probe: queue, when: "value > 100", severity: page }
+`);
+    await api(srv.url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: { samples: [{ probe: "queue", value: 500 }] },
+    });
+    const { chromium } = await import("playwright-core");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  it("asks for a token before showing anything; an action beyond the token's scope is refused by the server", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${srv.url}/`);
+    await page.locator("#token-dialog[open]").waitFor({ timeout: 10_000 });
+    await expect(page.locator("[data-tile]").count()).resolves.toBe(0);
+    await page.fill("#token-input", TOKENS.reader);
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.locator('[data-tile="p:queue"]').getAttribute("data-state"), { timeout: 10_000 })
+      .toBe("red");
+    await expect.poll(() => page.locator("#who").textContent()).toMatch(/signed in as reader/);
+
+    await page.click('nav a[href="/incidents"]');
+    const link = page.locator('a[href^="/incidents/INC-"]').first();
+    await link.waitFor({ timeout: 10_000 });
+    await link.click();
+    await page.locator("#ack").waitFor();
+    await page.locator("#ack").focus();
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.locator("#action-msg").textContent(), { timeout: 10_000 })
+      .toMatch(/Acknowledge refused: .*operate/);
+    await page.locator("#token-dialog[open]").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "6-private-refused.png"), fullPage: true });
+    await page.click("#token-cancel");
+    await expect(page.locator("#incident-state").textContent()).resolves.toBe("open");
+    expect(errors).toEqual([]);
+  });
+});

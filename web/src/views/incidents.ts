@@ -130,7 +130,7 @@ export function incidentView(root: HTMLElement, ctx: Ctx, id: string): () => voi
   clear(root);
   root.append(h("p", {}, h("a", { href: "/incidents", "data-link": true }, "← Incidents")));
   if (needRead(root, ctx)) return () => {};
-  const msg = h("div", { role: "status", "aria-live": "polite" });
+  const msg = h("div", { role: "status", "aria-live": "polite", id: "action-msg" });
   const body = h("div");
   root.append(msg, body);
   let focusAfter: string | null = null;
