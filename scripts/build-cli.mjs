@@ -2,8 +2,8 @@
 /**
  * Bundles the CLI (src/cli/main.ts and everything it reaches) into one CommonJS file,
  * dist/cli/hms-ops.cjs, which bin/hms-ops.js runs with a V8 code cache (see bin/hms-ops.js and
- * docs/decisions.md "Start-up"). Run by `npm run build` after tsc; dist/src stays the library
- * build and what the tests and the probe thread use.
+ * docs/decisions.md "Start-up"). Run by `npm run build` (scripts/build.mjs) after tsc; dist/src
+ * stays the library build and what the tests and the probe thread use.
  *
  * Why CommonJS: Node 20 has no code cache for ES modules (module.enableCompileCache is Node 22+),
  * while a CommonJS function compiled through vm.Script can be given V8 cached data. The sources
@@ -46,6 +46,8 @@ const importMetaUrl = {
   },
 };
 
+// A failed bundle must not leave an older one behind for bin/hms-ops.js to run.
+await rm(dirname(outfile), { recursive: true, force: true });
 const result = await build({
   entryPoints: [resolve(root, "src/cli/main.ts")],
   outfile,
@@ -74,7 +76,6 @@ const code = result.outputFiles[0].text.replace(/[\u0080-\uffff]/g, "?");
 // The build id names the code cache: V8 checks a cache against the source's length, not its
 // content, so a rebuilt bundle of the same length must never meet the old cache.
 const id = createHash("sha256").update(code).digest("hex").slice(0, 16);
-await rm(resolve(root, "dist/cli"), { recursive: true, force: true });
 await mkdir(dirname(outfile), { recursive: true });
 await writeFile(outfile, `// hms-ops build ${id}\n${code}`);
 console.log(`${relative(root, outfile)}: ${(code.length / 1024 / 1024).toFixed(1)} MB, build ${id}`);
