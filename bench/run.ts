@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ run(): Promise<BenchResult[]> }>> =
   rules: () => import("./rules.js"),
   detection: () => import("./detection.js"),
   dispatch: () => import("./dispatch.js"),
+  reports: () => import("./reports.js"),
 };
 
 const wanted = process.argv.slice(2);

@@ -233,6 +233,21 @@ describe("SLA report: figures (JSON)", () => {
     expect(none.note).toMatch(/no slo_events_good\/slo_events_total series/);
   });
 
+  it("keeps the sums of final days and reads them back to the same figures", async () => {
+    const rows = await app.store.all<{ metric: string; day: number; sum: number }>(
+      "SELECT metric, day, sum FROM report_event_days WHERE slo = 'avail' ORDER BY metric, day",
+    );
+    // Days 1 and 2 ended more than 7 h before now; day 3 has just ended and is read afresh.
+    expect(rows.map((x) => [x.metric, Number(x.day), Number(x.sum)])).toEqual([
+      ["slo_events_good", T0, 14_400],
+      ["slo_events_good", T0 + DAY, 14_100],
+      ["slo_events_total", T0, 14_400],
+      ["slo_events_total", T0 + DAY, 14_400],
+    ]);
+    const again = (await get(`/api/v1/reports/sla?${range}`)).body as SlaReport;
+    expect(again.slos).toEqual(r.slos);
+  });
+
   it("refuses bad ranges with a 400 naming the parameter", async () => {
     const cases: [string, string, RegExp][] = [
       [`from=${END}&to=${T0}`, "to", /must be after/],

@@ -30,7 +30,7 @@ import type { Principal } from "../core/principal.js";
 import { dispatchConfigFrom } from "../dispatch/index.js";
 import { maintenanceSource } from "../dispatch/mute/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
-import { storeSources } from "../reports/index.js";
+import { reportMigrations, storeSources } from "../reports/index.js";
 import { checkCondition } from "../rules/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
@@ -90,6 +90,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ...configStateMigrations,
       ...detectionMigrations,
       ...silenceMigrations,
+      ...reportMigrations,
     ]);
     // Created at first start; a private key open to group or others is refused, as ssh does.
     keys = loadOrCreateSigningKeys(loaded.config.server.data);
@@ -140,7 +141,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     silences,
     board: boardExtras(() => loaded.config, clock),
     reports: {
-      sources: storeSources(store, detection.series),
+      sources: storeSources(store, detection.series, () => clock.now()),
       // The SLOs the rules run on (ops.yml plus built-in and attached ones), as the board shows them.
       config: () => {
         const c = detection.effectiveConfig();

@@ -3,15 +3,15 @@
  * for the whole period: the incidents module has no range query, and one read per incident would
  * not scale to 1,000 SLOs. It only reads (tables `incidents`, `incident_alerts`, and the
  * notification log `dispatch_episodes` for the SLO of an alert that joined another SLO's incident).
- * Violations and deliveries go through their modules' own functions.
+ * Violations and deliveries go through their modules' own functions; event series through
+ * event-days.ts (daily sums, kept once a day is final).
  */
 import { listViolations } from "../incidents/index.js";
-import type { RangeSeries, SeriesQuerier } from "../series/index.js";
+import type { SeriesQuerier } from "../series/index.js";
 import { listOutbox } from "../sirens/index.js";
 import type { SqlExecutor } from "../store/index.js";
-import type { DaySums, Delivery, ReportIncident, SlaSources } from "./index.js";
-
-const DAY = 86_400_000;
+import { eventDays } from "./event-days.js";
+import type { Delivery, ReportIncident, SlaSources } from "./index.js";
 
 interface Row {
   id: string;
@@ -24,7 +24,11 @@ interface Row {
   alert_resolved_at: number | null;
 }
 
-export function storeSources(db: SqlExecutor, series: Pick<SeriesQuerier, "range">): SlaSources {
+export function storeSources(
+  db: SqlExecutor,
+  series: Pick<SeriesQuerier, "range" | "find">,
+  now: () => number,
+): SlaSources {
   return {
     async incidents(from, to) {
       const rows = await db.all<Row>(
@@ -76,25 +80,6 @@ export function storeSources(db: SqlExecutor, series: Pick<SeriesQuerier, "range
       return out;
     },
 
-    async eventsByDay(metric, slos, from, to) {
-      const out = new Map<string, DaySums>();
-      for (const slo of slos) {
-        const found = await series.range({ metric, match: { slo }, from, to: to - 1, step: DAY });
-        if (found.length) out.set(slo, daySums(found));
-      }
-      return out;
-    },
+    eventsByDay: (metric, slos, from, to) => eventDays({ db, series, now }, metric, slos, from, to),
   };
-}
-
-/** Sum per day over every series of one SLO (a bucket's value is its average: sum = avg × count). */
-function daySums(found: readonly RangeSeries[]): DaySums {
-  const sums: DaySums = new Map();
-  for (const s of found) {
-    for (const p of s.points) {
-      const sum = p.value * (p.count ?? 1);
-      if (Number.isFinite(sum)) sums.set(p.ts, (sums.get(p.ts) ?? 0) + sum);
-    }
-  }
-  return sums;
 }

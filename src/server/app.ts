@@ -45,7 +45,7 @@ export interface DetectionApi {
   heartbeat(name: string, kind: "success" | "start" | "fail"): void;
   status(): Promise<unknown>;
   alerts(): unknown[];
-  series: Pick<SeriesQuerier, "range">;
+  series: Pick<SeriesQuerier, "range" | "find">;
   /** Counts decision batches for bias probes (`POST /api/v1/decisions`). */
   bias: Pick<BiasSensor, "record">;
   /** The live policy pack and its recorded changes (`GET /api/v1/policy`). */
