@@ -60,7 +60,7 @@ function charts(root: HTMLElement, ctx: Ctx, probe: string, metrics: [string, st
     seriesChart(boxes[i] as HTMLElement, {
       metric: m,
       probe,
-      title: `${m} (${unit || "value"})`,
+      title: unit ? `${m} (${unit})` : m,
       unit,
       rangeMs: range,
     }),
@@ -117,15 +117,22 @@ export function probeView(root: HTMLElement, ctx: Ctx, name: string): () => void
       ),
     );
   };
+  // Charts wait for the board: which metrics to draw depends on the probe's type.
+  let stop: (() => void) | null = null;
+  const chartsOnce = () => {
+    const type = ctx.model.probes.get(name)?.type;
+    if (stop || !type) return;
+    stop = charts(chartsBox, ctx, name, METRICS[type] ?? METRICS.http ?? []);
+  };
   draw();
+  chartsOnce();
   const off = ctx.model.onChange((c) => {
     if (c.all || c.keys.includes(`p:${name}`) || c.keys.some((k) => k.startsWith("s:"))) draw();
+    chartsOnce();
   });
-  const type = ctx.model.probes.get(name)?.type ?? "http";
-  const stop = charts(chartsBox, ctx, name, METRICS[type] ?? METRICS.http ?? []);
   return () => {
     off();
-    stop();
+    stop?.();
   };
 }
 
@@ -153,11 +160,13 @@ export function sloView(root: HTMLElement, ctx: Ctx, name: string): () => void {
   clear(root);
   const head = h("div");
   const alertsBox = h("div");
+  const budgetBox = h("div");
   const chartsBox = h("div");
   root.append(
     h("p", {}, h("a", { href: "/", "data-link": true }, "← Board")),
     h("h1", {}, `SLO ${name}`),
     head,
+    budgetBox,
     alertsBox,
     chartsBox,
   );
@@ -247,21 +256,109 @@ export function sloView(root: HTMLElement, ctx: Ctx, name: string): () => void {
       if (!(e instanceof ApiError)) throw e;
     }
   };
+  const loadBudget = async () => {
+    if (!canRead(ctx.viewer())) return;
+    try {
+      const b = await api<Budget>(`/api/v1/slos/${encodeURIComponent(name)}/budget`);
+      clear(budgetBox);
+      budgetBox.append(budgetCard(b));
+    } catch (e) {
+      // 404: a threshold SLO, which has no error budget.
+      if (!(e instanceof ApiError)) throw e;
+    }
+  };
   draw();
   void loadAlerts();
-  const again = throttle(() => void loadAlerts(), 2000);
+  void loadBudget();
+  const again = throttle(() => {
+    void loadAlerts();
+    void loadBudget();
+  }, 2000);
+  let stop: (() => void) | null = null;
+  const chartsOnce = () => {
+    const probe = ctx.model.slos.get(name)?.probe;
+    const type = probe ? ctx.model.probes.get(probe)?.type : undefined;
+    if (stop || !probe || !type) return;
+    stop = charts(chartsBox, ctx, probe, METRICS[type] ?? METRICS.http ?? []);
+  };
+  chartsOnce();
   const off = ctx.model.onChange((c) => {
     if (c.all || c.keys.includes(`s:${name}`)) {
       draw();
       again();
     }
+    chartsOnce();
   });
-  const s = ctx.model.slos.get(name);
-  const probe = s?.probe;
-  const type = probe ? ctx.model.probes.get(probe)?.type : undefined;
-  const stop = probe ? charts(chartsBox, ctx, probe, METRICS[type ?? "http"] ?? []) : () => {};
   return () => {
     off();
-    stop();
+    stop?.();
   };
+}
+
+interface Budget {
+  objective: number;
+  period: string;
+  sli: number | null;
+  good: number;
+  total: number;
+  bad: number;
+  budgetRemaining: number;
+  burnRates: Record<string, number | null>;
+  windows: Record<string, string>;
+  tiers: Record<string, { state: string; since: string; value: number | null; condition: string }>;
+  asOf: string | null;
+}
+
+const pct = (x: number | null, digits = 3) => (x === null ? "—" : `${(x * 100).toFixed(digits)} %`);
+
+/** An objective SLO's error budget: what is left, how fast it burns per window, each alert tier. */
+function budgetCard(b: Budget): HTMLElement {
+  const left = b.budgetRemaining;
+  return h(
+    "div",
+    { class: "card", id: "budget" },
+    h("h2", {}, "Error budget"),
+    kv([
+      ["objective", `${pct(b.objective)} over ${b.period}`],
+      ["SLI", `${pct(b.sli)} (${b.good} good of ${b.total}; ${b.bad} bad)`],
+      ["budget left", h("strong", {}, left < 0 ? `✕ overspent: ${pct(left, 1)}` : `${pct(left, 1)}`)],
+      ["as of", fmtTime(b.asOf)],
+    ]),
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", {}, "window"), h("th", {}, "length"), h("th", {}, "burn rate"))),
+      h(
+        "tbody",
+        {},
+        Object.entries(b.burnRates).map(([w, rate]) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, w),
+            h("td", {}, b.windows[w] ?? ""),
+            h("td", {}, rate === null ? "no events" : `${rate}×`),
+          ),
+        ),
+      ),
+    ),
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", {}, "tier"), h("th", {}, "state"), h("th", {}, "condition"))),
+      h(
+        "tbody",
+        {},
+        Object.entries(b.tiers).map(([tier, t]) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, tier),
+            h("td", {}, h("span", { class: `badge b-${t.state}` }, t.state)),
+            h("td", {}, t.condition),
+          ),
+        ),
+      ),
+    ),
+  );
 }

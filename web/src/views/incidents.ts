@@ -134,6 +134,7 @@ export function incidentView(root: HTMLElement, ctx: Ctx, id: string): () => voi
   const body = h("div");
   root.append(msg, body);
   let focusAfter: string | null = null;
+  let shown: string | null = null;
 
   const say = (text: string, ok: boolean) => {
     clear(msg);
@@ -165,6 +166,7 @@ export function incidentView(root: HTMLElement, ctx: Ctx, id: string): () => voi
       const detailed = await Promise.all(
         runs.map((r) => api<Run>(`/api/v1/runbook-runs/${encodeURIComponent(r.id)}`)),
       );
+      shown = d.slo;
       const active = document.activeElement?.id ?? focusAfter;
       clear(body);
       body.append(render(d, detailed));
@@ -410,6 +412,8 @@ export function incidentView(root: HTMLElement, ctx: Ctx, id: string): () => voi
   const again = throttle(() => void load(), 300);
   return ctx.onLive((topic, data) => {
     if (topic === "incidents.changed" && (data as { id?: string }).id !== id) return;
+    // Only this incident's SLO can add alerts to it (a busy board transitions all the time).
+    if (topic === "alerts.transition" && shown && (data as { slo?: string }).slo !== shown) return;
     if (topic === "incidents.changed" || topic === "runbooks.run" || topic === "alerts.transition") again();
   });
 }
