@@ -97,6 +97,7 @@ describe("OpenAPI document", () => {
     // The id comes from the path, so the body has only what the action reads besides it.
     const body = (ack.requestBody as { required: boolean; content: Record<string, { schema: Json }> }) ?? {};
     expect(body.required).toBe(false);
+    expect(doc.paths["/api/v1/probes"]?.post?.requestBody).toMatchObject({ required: true });
     expect(Object.keys(body.content["application/json"]?.schema.properties as Json)).toEqual(["comment"]);
   });
 

@@ -88,6 +88,18 @@ function renderOperation(method: string, path: string, op: Json): string {
 /** One row per top-level key of an object body (unions and refs: see the full schema below it). */
 function renderFields(schema: Json): string {
   const props = schema.properties as Record<string, Json> | undefined;
+  const variants = (schema.oneOf ?? schema.anyOf) as Json[] | undefined;
+  if (!props && variants) {
+    // A union of kinds (a probe's `type`): one table per kind, named by its constant.
+    const tables = variants
+      .map((v) => {
+        const kind = (v.properties as Record<string, Json> | undefined)?.type?.const;
+        const title = kind === undefined ? "or" : `<code>type: ${esc(kind)}</code>`;
+        return `<p>${title}</p>${renderFields(v)}`;
+      })
+      .join("");
+    return `<details><summary>fields, by kind</summary>${tables}</details>`;
+  }
   if (!props) return "";
   const required = new Set((schema.required as string[] | undefined) ?? []);
   const rows = Object.entries(props).map(

@@ -141,8 +141,10 @@ function undeclared(url: string, params: ObjectSchema | undefined): Json[] {
 function requestBody(doc: RouteDoc, params: ObjectSchema | undefined, schemas: Json, id: string) {
   if (doc.body) {
     const fromPath = Object.keys(params?.properties ?? {});
-    const schema = jsonSchema(withoutKeys(doc.body, fromPath), schemas, `${id}_body`);
-    const required = Array.isArray(schema.required) && schema.required.length > 0;
+    const body = withoutKeys(doc.body, fromPath);
+    const schema = jsonSchema(body, schemas, `${id}_body`);
+    // Handlers read an absent body as `{}`: it may be left out exactly when `{}` would do.
+    const required = !body.safeParse({}).success;
     return { required, content: { "application/json": { schema } } };
   }
   if (doc.bodyText) {

@@ -19,7 +19,7 @@ const docs = {
   get: { summary: "One probe", params: nameParam, responses: { 200: "the probe (secrets redacted)" } },
   register: {
     summary: "Register a probe at run time (persisted, audited)",
-    description: "Takes the same keys as a probe in ops.yml; seed spellings (`http_latency`, `sloMs`) work.",
+    description: "Takes the same keys as a probe in ops.yml (docs/config-reference.md, `probes`).",
     responses: { 201: "the registered probe" },
     errors: ["conflict"],
   },
