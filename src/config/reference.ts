@@ -4,7 +4,9 @@
  * key with its type, default, allowed values and description. `npm run docs:config` writes the
  * file; reference.test.ts fails when the committed file differs, so the docs cannot drift.
  */
-import { configJsonSchema } from "./json-schema.js";
+import { z } from "zod";
+import { formatDuration } from "./duration.js";
+import { fileSchema } from "./schema/file.js";
 
 type Schema = Record<string, unknown> & {
   type?: string;
@@ -29,7 +31,24 @@ interface Row {
 const DURATION_NOTE = "duration (use 500ms, 5s, 3m, 2h, 30d), or a number of milliseconds";
 const DURATION_MARK = "ms|s|m|h|d";
 
-export function configReference(schema: Schema = configJsonSchema() as Schema): string {
+/**
+ * The JSON Schema of configJsonSchema() (same zod schema, same options), plus the default of every
+ * key: zod leaves out a default whose key transforms its input (a duration's `30s` → 30000), and
+ * a reader needs it most there.
+ */
+export function referenceSchema(): Schema {
+  return z.toJSONSchema(fileSchema, {
+    target: "draft-2020-12",
+    io: "input",
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def as { type: string; defaultValue?: unknown };
+      if (def.type === "default" && jsonSchema.default === undefined) jsonSchema.default = def.defaultValue;
+    },
+  }) as Schema;
+}
+
+export function configReference(schema: Schema = referenceSchema()): string {
   const out = [HEADER];
   for (const [section, s] of Object.entries(schema.properties ?? {})) {
     out.push(`## \`${section}\``, "");
@@ -112,8 +131,9 @@ function rowsOf(s: Schema, path: string, self = false, required = false): Row[] 
  * follow), or a map value / list item that is a bare type (the parent says `map of string`).
  */
 function isPlain(s: Schema, at: string): boolean {
+  // An object's default is only its keys' defaults, which their rows show.
+  if (s.type === "object" && s.properties && !s.anyOf) return s.description === undefined;
   if (s.description !== undefined || s.default !== undefined || s.examples !== undefined) return false;
-  if (s.type === "object" && s.properties && !s.anyOf) return true;
   const bare = !s.anyOf && !s.oneOf && !s.enum && s.pattern === undefined && s.const === undefined;
   return bare && (at.endsWith(".<name>") || at.endsWith("[]")) && !s.properties;
 }
@@ -136,10 +156,17 @@ function row(s: Schema, key: string, required: boolean): Row {
   return {
     key,
     type: typeName(s),
-    default: s.default === undefined ? "" : `\`${JSON.stringify(s.default)}\``,
+    default: defaultOf(s),
     allowed: allowed(s),
     description,
   };
+}
+
+/** As it would be written in ops.yml: durations as `30s`, not milliseconds. */
+function defaultOf(s: Schema): string {
+  if (s.default === undefined || (s.type === "object" && s.properties)) return "";
+  if (isDuration(s) && typeof s.default === "number") return `\`${formatDuration(s.default)}\``;
+  return `\`${JSON.stringify(s.default)}\``;
 }
 
 function examples(s: Schema): string {
