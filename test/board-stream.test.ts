@@ -3,6 +3,7 @@
  * board without one (board deltas only), live events after a transition, catch-up by last id
  * after a dropped connection, a resync snapshot when the client comes from another process.
  */
+import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
@@ -100,7 +101,7 @@ describe("board stream", () => {
     await push(url, 500);
     const redQueue = (m: Msg) =>
       m.topic === "board.delta" &&
-      (m.data?.probes as { name: string; state: string }[]).some(
+      ((m.data?.probes ?? []) as { name: string; state: string }[]).some(
         (p) => p.name === "queue" && p.state === "red",
       );
     await waitFor(() => reader.messages.some(redQueue), "the reader's red delta");
@@ -160,5 +161,22 @@ describe("board stream", () => {
     const bad = open(srv.url, undefined, { type: "subscribe", after: -1 });
     await bad.opened;
     expect(await bad.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/hello/) });
+  });
+
+  it("closes a socket whose token was removed from ops.yml, keeps one whose rights did not change", async () => {
+    srv = await startApp(config(false));
+    const reader = open(srv.url, TOKENS.reader);
+    const admin = open(srv.url, TOKENS.admin);
+    await Promise.all([reader.opened, admin.opened]);
+    await waitFor(() => reader.messages.some((m) => m.type === "snapshot"), "the snapshot");
+    const withoutReader = config(false)
+      .split("\n")
+      .filter((l) => !l.includes("name: reader"))
+      .join("\n");
+    await writeFile(srv.configFile, withoutReader);
+    expect(await srv.app.reload()).toBe("applied");
+    expect(await reader.closed).toMatchObject({ code: 4401 });
+    expect(admin.ws.readyState).toBe(WebSocket.OPEN);
+    await expect(open(srv.url, TOKENS.reader).opened).rejects.toThrow("HTTP 401");
   });
 });

@@ -19,6 +19,7 @@ export interface FeedEvent {
 
 interface Named {
   name: string;
+  [key: string]: unknown;
 }
 
 /** What the board shows, keyed by name in `probes` and `slos`; the rest is compared whole. */

@@ -53,6 +53,15 @@ export class Authenticator {
       principal: Object.freeze({ name: t.name, scopes: [...t.scopes] }),
       digest: digest(t.secret),
     }));
+    for (const fn of this.updated) fn();
+  }
+
+  private readonly updated = new Set<() => void>();
+
+  /** Long-lived connections (the board's socket) re-check their rights when tokens change. */
+  onUpdate(fn: () => void): () => void {
+    this.updated.add(fn);
+    return () => this.updated.delete(fn);
   }
 
   get open(): boolean {

@@ -11,7 +11,8 @@
  * The bus is subscribed here, not in the domain modules: they never learn sockets exist.
  */
 import websocket from "@fastify/websocket";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { WebSocket } from "ws";
 import {
   BoardFeed,
   type BoardSnapshot,
@@ -50,7 +51,7 @@ const doc: RouteDoc = {
   responses: { 101: "switching to the WebSocket protocol" },
 };
 
-type StreamDeps = Pick<ServerDeps, "detection" | "actions" | "logger" | "board">;
+type StreamDeps = Pick<ServerDeps, "detection" | "actions" | "logger" | "board" | "auth">;
 
 /** Registers the WebSocket plugin (before any route, so it sees the stream route being added). */
 export async function installWebsocket(app: FastifyInstance): Promise<void> {
@@ -85,6 +86,22 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       keepFresh();
     });
   };
+  /** Open sockets with the upgrade request that authorized them (its headers carry the token). */
+  const open = new Map<WebSocket, { req: FastifyRequest; canRead: boolean }>();
+  // A token removed or narrowed in ops.yml must not keep streaming: re-check every socket.
+  unsubscribe.push(
+    deps.auth.onUpdate(() => {
+      for (const [socket, { req, canRead }] of open) {
+        let still: boolean;
+        try {
+          still = hasScope(deps.auth.authorize(req, "board"), "read") === canRead;
+        } catch {
+          still = false;
+        }
+        if (!still) socket.close(4401, "the token's rights changed; reconnect");
+      }
+    }),
+  );
   app.addHook("onClose", async () => {
     refresh?.cancel();
     for (const u of unsubscribe) u();
@@ -94,6 +111,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
   app.get("/api/v1/stream", { config: { access: "board", doc }, websocket: true }, (socket, req) => {
     const viewer = req.principal;
     const canRead = hasScope(viewer, "read");
+    open.set(socket, { req, canRead });
     let stop: (() => void) | null = null;
     const send = (msg: unknown) => {
       if (socket.readyState !== socket.OPEN) return;
@@ -122,6 +140,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       });
     });
     socket.on("close", () => {
+      open.delete(socket);
       clearTimeout(helloTimer);
       stop?.();
     });
