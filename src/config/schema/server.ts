@@ -52,9 +52,14 @@ const byteSize = () =>
   });
 
 export const tokenSchema = strict({
-  name: text(),
-  scopes: z.array(z.enum(SCOPES)).min(1, "a token needs at least one scope"),
-  secret: z.string(),
+  name: text().meta({ description: "Who uses it; recorded as the actor in the audit trail" }),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .min(1, "a token needs at least one scope")
+    .meta({ description: "admin includes every scope, operate includes read; ingest stands alone" }),
+  secret: z.string().meta({
+    description: "At least 16 characters; take it from an environment variable, never write it in the file",
+  }),
 }).superRefine((t, ctx) => {
   // Never echo the secret itself: these messages reach logs and terminals.
   if (t.secret === "") {
@@ -85,14 +90,24 @@ const REPORTING_DEFAULTS = {
   severity: "page" as const,
 };
 const reportingSchema = strict({
-  initial: duration().default(REPORTING_DEFAULTS.initial),
-  daily_updates: z.boolean().default(true),
-  final: duration().default(REPORTING_DEFAULTS.final),
+  initial: duration()
+    .default(REPORTING_DEFAULTS.initial)
+    .meta({ description: "The initial notice is due this long after the incident opens" }),
+  daily_updates: z
+    .boolean()
+    .default(true)
+    .meta({ description: "An update is due every calendar day (in `timezone`) until resolved" }),
+  final: duration()
+    .default(REPORTING_DEFAULTS.final)
+    .meta({ description: "The final report is due this long after the incident resolves" }),
   timezone: text()
     .default("UTC")
     .refine(isTimeZone, { message: "unknown time zone (use an IANA name such as America/New_York)" }),
-  severity: z.enum(["info", "warning", "page", "legal"]).default("page"),
-  siren: text().optional(),
+  severity: z
+    .enum(["info", "warning", "page", "legal"])
+    .default("page")
+    .meta({ description: "Of the built-in incident_reporting SLO that fires on a missed deadline" }),
+  siren: text().optional().meta({ description: "Siren of that SLO; default none (board only)" }),
 });
 
 function isTimeZone(tz: string): boolean {
@@ -119,14 +134,30 @@ const auditSchema = strict({
 
 /** `data` stays as written here; the loader resolves it against the main file's directory. */
 export const serverSchema = strict({
-  listen: listen().default({ ...DEFAULT_LISTEN }),
-  url: httpUrl().optional(),
-  data: text().default("./data"),
-  eval_interval: duration().default(5_000),
-  body_limit: byteSize().default(1024 * 1024),
+  listen: listen()
+    .default({ ...DEFAULT_LISTEN })
+    .meta({
+      description:
+        "Address of the API and board: host:port, :port (every interface) or a port; HMS_OPS_LISTEN overrides",
+    }),
+  url: httpUrl().optional().meta({ description: "Public base URL, for links in notifications and reports" }),
+  data: text()
+    .default("./data")
+    .meta({ description: "Data directory (SQLite store, series, audit); relative to ops.yml" }),
+  eval_interval: duration()
+    .default(5_000)
+    .meta({ description: "Rule evaluation tick (pushed samples are also evaluated as they arrive)" }),
+  body_limit: byteSize()
+    .default(1024 * 1024)
+    .meta({ description: "Largest accepted request body, in bytes or with a unit" }),
   auth: strict({
-    tokens: z.array(tokenSchema).default([]),
-    public_board: z.boolean().default(false),
+    tokens: z.array(tokenSchema).default([]).meta({
+      description: "Bearer tokens; with none, the server listens on loopback only and trusts local requests",
+    }),
+    public_board: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Board, status and /metrics readable without a token" }),
   }).default({ tokens: [], public_board: false }),
   incidents: strict({
     reopen_within: duration()
@@ -146,9 +177,11 @@ const policyAlertSchema = strict({
 });
 
 export const policySchema = strict({
-  source: httpUrl(),
-  interval: duration().default(30_000),
-  approved: text().optional(),
+  source: httpUrl().meta({
+    description: 'URL whose GET returns JSON with at least {"id": "..."}: the live policy pack',
+  }),
+  interval: duration().default(30_000).meta({ description: "How often the source is read" }),
+  approved: text().optional().meta({ description: "The approved pack id; a different live id is drift" }),
   drift: policyAlertSchema
     .optional()
     .meta({ description: "The built-in policy_drift SLO: the live pack differs from `approved`" }),
