@@ -28,6 +28,7 @@ import {
 import type { Store } from "../src/store/index.js";
 import { openSqliteStore } from "../src/store/sqlite/index.js";
 import { atMost, type BenchResult, median } from "./lib.js";
+import { run as objectiveSlos } from "./objective-slos.js";
 
 const ALERTS = 10_000;
 const STEP = 5_000; // one sample per series every 5 s: 12 in a 1 m window
@@ -283,6 +284,7 @@ export async function run(): Promise<BenchResult[]> {
   );
   const costs = Array.from({ length: 5 }, timerCost);
   const n = ALERTS.toLocaleString("en-US");
+  const objective = await objectiveSlos();
   return [
     atMost(`full tick, ${n} alerts, no transition (median of ${TICKS})`, real.quiet, "ms", 50),
     atMost("  the same over the in-memory fake series (the engine's own share)", fake.quiet, "ms", 50),
@@ -310,5 +312,6 @@ export async function run(): Promise<BenchResult[]> {
       "ms",
       1000,
     ),
+    ...objective,
   ];
 }

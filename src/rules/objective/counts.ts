@@ -101,21 +101,29 @@ export class EventCounts {
 
   /** Counts over the last `minutes` minutes added (exact up to `minuteSlots`). */
   window(minutes: number): Counts {
-    if (this.lastMinute < 0) return { good: 0, total: 0 };
+    return this.windowInto(minutes, { good: 0, total: 0 });
+  }
+
+  /** As `window`, filling `out` (the tracker reuses one per window and SLO on every tick). */
+  windowInto(minutes: number, out: Counts): Counts {
+    out.good = this.g;
+    out.total = this.t;
+    if (this.lastMinute < 0) return out;
     const x = this.lastMinute - minutes;
-    if (x < this.firstMinute) return { good: this.g, total: this.t };
+    if (x < this.firstMinute) return out;
     if (minutes <= this.minuteSlots) {
       const L = this.cumG.length;
-      return { good: this.g - (this.cumG[x % L] as number), total: this.t - (this.cumT[x % L] as number) };
+      out.good -= this.cumG[x % L] as number;
+      out.total -= this.cumT[x % L] as number;
+      return out;
     }
     // Beyond the minute ring: from the start of the hour holding the far edge.
     const before = Math.floor(x / 60) - 1;
-    if (before * 60 + 59 < this.firstMinute) return { good: this.g, total: this.t };
+    if (before * 60 + 59 < this.firstMinute) return out;
     const H = this.hourG.length;
-    return {
-      good: this.g - (this.hourG[before % H] as number),
-      total: this.t - (this.hourT[before % H] as number),
-    };
+    out.good -= this.hourG[before % H] as number;
+    out.total -= this.hourT[before % H] as number;
+    return out;
   }
 
   /** Counts of the current calendar month (calendar-month SLOs). */

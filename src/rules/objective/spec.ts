@@ -37,10 +37,18 @@ export interface ObjectiveSpec {
   countsKey: string;
 }
 
+/** `good` texts parsed so far: many SLOs share one text, and a reload re-reads them all. */
+const parsedGood = new Map<string, GoodExpr>();
+
 /** null for a threshold SLO; throws a ConditionError for an unparsable `good`. */
 export function compileObjective(slo: SloConfig): ObjectiveSpec | null {
   if (slo.objective === undefined || slo.good === undefined) return null;
-  const good = parseGood(slo.good);
+  let good = parsedGood.get(slo.good);
+  if (good === undefined) {
+    good = parseGood(slo.good);
+    if (parsedGood.size >= 10_000) parsedGood.clear();
+    parsedGood.set(slo.good, good);
+  }
   const period: Period =
     slo.calendar === "month" ? { kind: "month" } : { kind: "rolling", ms: slo.period ?? 30 * 86_400_000 };
   const windows = scaledWindows(period);

@@ -12,9 +12,13 @@ import { TIER_PAIRS, type Tier, WINDOW_NAMES, type WindowName } from "./windows.
 
 export type WindowCounts = Record<WindowName, Counts>;
 
-export function windowCounts(spec: ObjectiveSpec, read: (minutes: number) => Counts): WindowCounts {
-  const out = {} as WindowCounts;
-  for (const name of WINDOW_NAMES) out[name] = read(spec.windows[name]);
+export function windowCounts(
+  spec: ObjectiveSpec,
+  read: (minutes: number, out: Counts) => Counts,
+  into?: WindowCounts,
+): WindowCounts {
+  const out = into ?? ({} as WindowCounts);
+  for (const name of WINDOW_NAMES) out[name] = read(spec.windows[name], out[name] ?? { good: 0, total: 0 });
   return out;
 }
 

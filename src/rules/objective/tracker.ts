@@ -20,7 +20,7 @@ import { durable } from "../alert.js";
 import type { AlertRow } from "../persistence.js";
 import type { Evaluation } from "../state-machine.js";
 import { EventCounts } from "./counts.js";
-import { Judge, labelsKey } from "./judge.js";
+import { type GroupCounts, Judge, labelsKey } from "./judge.js";
 import type { ObjectiveSpec } from "./spec.js";
 import { newTierAlert, tierMeta, tierRule } from "./tier-alerts.js";
 import { evaluateTiers, type WindowCounts, windowCounts } from "./tiers.js";
@@ -50,6 +50,10 @@ export interface SloObjectiveState {
   next: number;
   alerts: Record<Tier, Alert>;
   since: number;
+  /** The event series' label objects by judged label set: the series store resolves a label object it has seen before without hashing it. */
+  labels?: Map<string, Labels>;
+  /** The window counts of the last tick, reused (no allocation per window per tick). */
+  scratch?: WindowCounts;
 }
 
 export interface ApplyResult {
@@ -158,7 +162,8 @@ export class ObjectiveTracker {
     const out: SampleInput[] = [];
     for (const st of this.states.values()) {
       this.closeDue(st, now, out);
-      const c = windowCounts(st.spec, (m) => st.counts.window(m));
+      st.scratch = windowCounts(st.spec, (m, o) => st.counts.windowInto(m, o), st.scratch);
+      const c = st.scratch;
       const ev = evaluateTiers(st.spec, c, st.alerts.page.status.state === "firing");
       apply(st.alerts.page, ev.page);
       apply(st.alerts.ticket, ev.ticket);
@@ -182,7 +187,7 @@ export class ObjectiveTracker {
 
   /** Window counts as of the last judged minute (for views). */
   windowCounts(st: SloObjectiveState): WindowCounts {
-    return windowCounts(st.spec, (m) => st.counts.window(m));
+    return windowCounts(st.spec, (m, o) => st.counts.windowInto(m, o));
   }
 
   private newAlert(spec: ObjectiveSpec, tier: Tier, now: number): Alert {
@@ -233,12 +238,10 @@ export class ObjectiveTracker {
     for (const m of minutes) {
       let good = 0;
       let total = 0;
-      for (const g of (
-        perMinute.get(m) as Map<string, { labels: Labels; good: number; total: number }>
-      ).values()) {
+      for (const [key, g] of perMinute.get(m) as Map<string, GroupCounts>) {
         good += g.good;
         total += g.total;
-        const labels = { ...g.labels, slo: st.spec.name };
+        const labels = eventLabels(st, key, g.labels);
         out.push({ metric: GOOD_METRIC, labels, value: g.good, ts: m });
         out.push({ metric: TOTAL_METRIC, labels, value: g.total, ts: m });
       }
@@ -314,7 +317,10 @@ export class ObjectiveTracker {
     }
   }
 
-  /** Stored counts summed per bucket of `step` (points may be per-bucket averages with a count). */
+  /**
+   * Stored counts summed per bucket of `step` (points may be per-bucket averages with a count), in
+   * bucket order. Buckets are epoch-aligned, so a typed array indexed from `from` holds them.
+   */
   private async sums(
     metric: string,
     match: Labels,
@@ -324,14 +330,30 @@ export class ObjectiveTracker {
   ): Promise<Map<number, number>> {
     const out = new Map<number, number>();
     if (to < from) return out;
+    const first = Math.floor(from / step);
+    const sums = new Float64Array(Math.floor(to / step) - first + 1);
+    const seen = new Uint8Array(sums.length);
     for (const s of await this.series.range({ metric, match, from, to, step })) {
       for (const p of s.points) {
-        const b = Math.floor(p.ts / step) * step;
-        out.set(b, (out.get(b) ?? 0) + Math.round(p.value * (p.count ?? 1)));
+        const k = Math.floor(p.ts / step) - first;
+        if (k < 0 || k >= sums.length) continue;
+        sums[k] = (sums[k] as number) + Math.round(p.value * (p.count ?? 1));
+        seen[k] = 1;
       }
     }
-    return new Map([...out].sort((a, b) => a[0] - b[0]));
+    for (let k = 0; k < sums.length; k++) if (seen[k] === 1) out.set((first + k) * step, sums[k] as number);
+    return out;
   }
+}
+
+function eventLabels(st: SloObjectiveState, key: string, judged: Labels): Labels {
+  st.labels ??= new Map();
+  let l = st.labels.get(key);
+  if (l === undefined) {
+    l = Object.freeze({ ...judged, slo: st.spec.name });
+    st.labels.set(key, l);
+  }
+  return l;
 }
 
 function countsFor(spec: ObjectiveSpec): EventCounts {
