@@ -79,6 +79,21 @@ describe("BoardFeed", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
+  it("an urgent touch brings a later diff forward; a lazy one never delays it", async () => {
+    const { f, clock, set } = feed();
+    await f.current();
+    const seen: number[] = [];
+    f.listen((e) => seen.push(e.id));
+    set(board({ a: "red" }));
+    f.touch(500);
+    f.touch(100);
+    f.touch(500);
+    clock.advance(100);
+    await settle();
+    expect(seen).toEqual([1]);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
   it("does no work for touches nobody listens to", () => {
     const { f, clock } = feed();
     f.touch();

@@ -56,6 +56,7 @@ export class BoardFeed {
   private board: BoardSnapshot | null = null;
   private listeners = new Set<(e: FeedEvent) => void>();
   private timer: TimerHandle | null = null;
+  private dueAt = 0;
   private diffing: Promise<void> | null = null;
   private readonly capacity: number;
   private readonly debounceMs: number;
@@ -81,15 +82,22 @@ export class BoardFeed {
     for (const l of this.listeners) l(event);
   }
 
-  /** The board may have changed: diff it soon (coalesced), unless nobody listens. */
-  touch(): void {
+  /**
+   * The board may have changed: diff it within `withinMs` (default `debounceMs`), coalesced with
+   * other touches, unless nobody listens. A transition asks for soon; a sample (a latency figure
+   * on a tile) can wait longer, so a busy ingest does not recompute the board ten times a second.
+   */
+  touch(withinMs = this.debounceMs): void {
     if (this.listeners.size === 0) {
       // Nobody to tell; the next subscriber starts from a fresh snapshot anyway.
       this.board = null;
       return;
     }
-    if (this.timer) return;
-    this.timer = this.o.clock.setTimer(this.debounceMs, () => {
+    const due = this.o.clock.now() + withinMs;
+    if (this.timer && this.dueAt <= due) return;
+    this.timer?.cancel();
+    this.dueAt = due;
+    this.timer = this.o.clock.setTimer(withinMs, () => {
       this.timer = null;
       void this.diff();
     });

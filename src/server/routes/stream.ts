@@ -41,6 +41,8 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 10_000;
 /** Policy and heartbeat silence change without a bus event: look again this often while watched. */
 const REFRESH_MS = 5_000;
+/** New figures on tiles (no state change) are batched this long; transitions go out within 100 ms. */
+const SAMPLE_DELAY_MS = 500;
 
 /** For the OpenAPI document (src/server/route-docs.ts); the messages are in this file's header. */
 const doc: RouteDoc = {
@@ -76,7 +78,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       feed.touch();
     }),
   );
-  unsubscribe.push(deps.actions.bus.subscribe("samples.appended", () => feed.touch()));
+  unsubscribe.push(deps.actions.bus.subscribe("samples.appended", () => feed.touch(SAMPLE_DELAY_MS)));
   let refresh: { cancel(): void } | null = null;
   const keepFresh = () => {
     refresh = deps.actions.clock.setTimer(REFRESH_MS, () => {
