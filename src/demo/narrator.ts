@@ -75,7 +75,8 @@ export function createNarrator(out: Out, o: NarratorOptions = {}): Narrator {
     update(s) {
       if (!live || closed) return;
       erase();
-      footer = statusLines(s, paint, out.columns ?? 100);
+      // A pseudo-terminal may report 0 columns.
+      footer = statusLines(s, paint, out.columns && out.columns >= 40 ? out.columns : 100);
       draw();
     },
     close() {
@@ -95,22 +96,18 @@ function statusLines(
   };
   const bar = "#".repeat(s.done).padEnd(s.total, "-");
   const cut = (line: string, width: number) => (line.length > width ? `${line.slice(0, width - 1)}…` : line);
+  const num = (v: number | null, unit: string) => `${v === null ? "-" : v.toFixed(0)} ${unit}`.padStart(6);
   const rows = [
-    [
-      `OSERS call queue  wait ${s.waitSeconds === null ? "  -" : s.waitSeconds.toFixed(0).padStart(3)} s (SLA 60 s)    `,
-      `sla_wait_time     `,
-      s.slaState,
-    ],
-    [
-      `IRS login         ${s.latencyMs === null ? "  -" : s.latencyMs.toFixed(0).padStart(3)} ms (SLO 250 ms)   `,
-      `irs-login-latency `,
-      s.latencyState,
-    ],
-    [`Policy pack       ${(s.pack ?? "-").padEnd(27)}`, `policy_drift      `, s.driftState],
+    ["OSERS call queue", `wait ${num(s.waitSeconds, "s")} (SLA 60 s)`, "sla_wait_time", s.slaState],
+    ["IRS login", `${num(s.latencyMs, "ms")} (SLO 250 ms)`, "irs-login-latency", s.latencyState],
+    ["Policy pack", s.pack ?? "-", "policy_drift", s.driftState],
   ] as const;
   return [
     paint("dim", "─".repeat(Math.min(columns - 1, 72))),
-    ...rows.map(([left, name, st]) => `${cut(left + name, columns - 12)}${state(st)}`),
+    ...rows.map(
+      ([what, figure, slo, st]) =>
+        `${cut(`${what.padEnd(18)}${figure.padEnd(26)}${slo.padEnd(18)}`, columns - 12)}${state(st)}`,
+    ),
     cut(
       `pages ${s.pages} · counsel inbox ${s.mails} · run-books ${s.runs} · [${bar}] ${s.done}/${s.total}`,
       columns - 1,
