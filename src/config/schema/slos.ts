@@ -48,32 +48,53 @@ const objective = () =>
       return f;
     });
 
-const legal = once(() => strict({ sla: text(), statute: z.string().optional() }));
+const legal = once(() =>
+  strict({
+    sla: text().meta({ description: "The binding agreement, in words (shown in alerts and reports)" }),
+    statute: z.string().optional().meta({ description: "The law or regulation behind it" }),
+  }).meta({
+    description:
+      "The agreement this SLO enforces, carried in notifications and reports (severity legal needs it)",
+  }),
+);
 
 const sloFields = once(() => ({
-  probe: objectName().optional(),
-  when: text().optional(),
-  objective: objective().optional(),
-  good: text().optional(),
+  probe: objectName().optional().meta({
+    description: "The probe whose samples the condition reads; without it, a pushed metric by name",
+  }),
+  when: text().optional().meta({
+    description: "Threshold condition, e.g. `latency > 250ms for 3m` (DESIGN §3); or use objective",
+  }),
+  objective: objective().optional().meta({
+    description: "Error-budget SLO: the share of good events to keep, alerted by burn rate; needs good",
+  }),
+  good: text().optional().meta({
+    description: "With objective: when a sample is a good event, e.g. `ok == 1 and latency <= 250ms`",
+  }),
   period: z
     .union([z.literal("month"), duration()])
     .optional()
     .meta({
       description: "objective SLOs: rolling period (default 30d), or `month` for the UTC calendar month",
     }),
-  min_events: z.number().int().min(1).optional(),
-  clear_for: duration({ zero: true }).optional(),
-  no_data: z.enum(NO_DATA).default("keep"),
+  min_events: z.number().int().min(1).optional().meta({
+    description:
+      "objective SLOs: a burn-rate window with fewer events never alerts (one error on a quiet service does not page)",
+  }),
+  clear_for: duration({ zero: true }).optional().meta({
+    description: "A firing alert resolves only after the condition has been false this long (stops flapping)",
+  }),
+  no_data: z
+    .enum(NO_DATA)
+    .default("keep")
+    .meta({ description: "What a silent series means: keep the state, resolve, or alert" }),
   severity: z.enum(SEVERITIES).default("page"),
   legal: legal().optional(),
-  siren: text().optional(),
-  runbook: text().optional(),
-  report: z
-    .boolean()
-    .optional()
-    .meta({
-      description: "Start incident reporting deadlines for its incidents (always on for severity legal)",
-    }),
+  siren: text().optional().meta({ description: "The siren (in `sirens`) notified when it fires" }),
+  runbook: text().optional().meta({ description: "The run-book (in `runbooks`) run when it fires" }),
+  report: z.boolean().optional().meta({
+    description: "Start incident reporting deadlines for its incidents (always on for severity legal)",
+  }),
   labels: labelMap().default({}),
   description: z.string().optional(),
 }));
@@ -156,9 +177,12 @@ export const SEED_KEYS = ["target_ms", "window", "onFail"] as const;
 
 /** Seed 000's shape: `sla_wait_time: { target_ms: 60000, window: 60, onFail: compliance_siren }`. */
 export const seedSloSchema = strict({
-  target_ms: z.number().positive(),
-  window: seedWindow(),
-  onFail: text(),
+  target_ms: z
+    .number()
+    .positive()
+    .meta({ description: "Alert when the average exceeds this many milliseconds" }),
+  window: seedWindow().meta({ description: "Averaging window: seconds, or a duration" }),
+  onFail: text().meta({ description: "A siren or a run-book, by name" }),
   severity: z.enum(SEVERITIES).default("page"),
   legal: legal().optional(),
   labels: labelMap().default({}),
