@@ -10,6 +10,7 @@ import { type RunningWindow, runningFor } from "./aggregate-running.js";
 import type { ThresholdRule } from "./compile.js";
 import { compare } from "./condition.js";
 import type { AlertEvent } from "./events.js";
+import type { AlertRow } from "./persistence.js";
 import type { AlertState, AlertStatus, Evaluation, Transition } from "./state-machine.js";
 
 /** What every event and view of the alert names; kept in the store so a removed rule's alert can still end. */
@@ -225,5 +226,31 @@ export function viewOf(a: Alert): AlertView {
     episode: s.episode,
     activeAt: s.activeAt,
     firedAt: s.firedAt,
+  };
+}
+
+/** An alert as read from the store (`alert_states`), not yet bound to a rule or a series. */
+export function alertFromRow(row: AlertRow): Alert {
+  return {
+    id: row.alertId,
+    seriesKey: row.seriesKey,
+    metric: row.meta.metric,
+    seriesLabels: row.meta.seriesLabels,
+    seriesId: null,
+    rule: null,
+    meta: {
+      slo: row.slo,
+      probe: row.meta.probe,
+      condition: row.condition,
+      unit: row.meta.unit,
+      severity: row.meta.severity,
+      labels: row.meta.labels,
+    },
+    status: row.status,
+    persisted: durable(row.status),
+    lastEval: impliedEvaluation(row.status),
+    priorMeta: null,
+    next: null,
+    nextEval: null,
   };
 }

@@ -21,7 +21,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/log.js";
 import type { HotDemand, SampleInput, SeriesInfo, SeriesQuerier } from "../series/index.js";
 import type { Store } from "../store/index.js";
-import { type Alert, type AlertView, durable, impliedEvaluation, metaOf, viewOf } from "./alert.js";
+import { type Alert, type AlertView, alertFromRow, metaOf, viewOf } from "./alert.js";
 import { AlertIndex } from "./alert-index.js";
 import { attachSeries } from "./attach.js";
 import { Batch, rowOf } from "./batch.js";
@@ -352,28 +352,7 @@ export class RuleEngine {
 
   /** An alert read from the store: resumed under its rule, or ended when the rule is gone. */
   private restore(row: AlertRow, rule: ThresholdRule | undefined, at: number, work: Work): void {
-    const a: Alert = {
-      id: row.alertId,
-      seriesKey: row.seriesKey,
-      metric: row.meta.metric,
-      seriesLabels: row.meta.seriesLabels,
-      seriesId: null,
-      rule: null,
-      meta: {
-        slo: row.slo,
-        probe: row.meta.probe,
-        condition: row.condition,
-        unit: row.meta.unit,
-        severity: row.meta.severity,
-        labels: row.meta.labels,
-      },
-      status: row.status,
-      persisted: durable(row.status),
-      lastEval: impliedEvaluation(row.status),
-      priorMeta: null,
-      next: null,
-      nextEval: null,
-    };
+    const a = alertFromRow(row);
     if (rule === undefined || rule.metric !== a.metric || !selects(rule, a.seriesLabels)) {
       // An ok row that fired is a tombstone and stays; anything else ends (or is deleted).
       if (a.status.state !== "ok" || a.status.episode === 0) work.end.set(a, at);
