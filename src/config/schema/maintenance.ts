@@ -45,12 +45,16 @@ export function cronProblem(pattern: string): string | undefined {
 type Window = z.output<typeof windowFields>;
 const windowFields = strict({
   name: objectName(),
-  schedule: text().optional(),
-  duration: duration().optional(),
-  start: timestamp().optional(),
-  end: timestamp().optional(),
-  timezone: text().optional(),
-  match: stringMap(),
+  schedule: text()
+    .optional()
+    .meta({ description: "Cron (5 or 6 fields) of when a recurring window opens; with duration" }),
+  duration: duration().optional().meta({ description: "How long each scheduled window lasts" }),
+  start: timestamp()
+    .optional()
+    .meta({ description: "A one-off window's start (ISO 8601 with a zone, or epoch ms)" }),
+  end: timestamp().optional().meta({ description: "A one-off window's end" }),
+  timezone: text().optional().meta({ description: "IANA zone the schedule is read in; default UTC" }),
+  match: stringMap().meta({ description: "Labels an alert must all have to be muted; {} mutes every alert" }),
 });
 
 function checkWindow(w: Window, ctx: z.RefinementCtx): void {
