@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../core/clock.js";
 import { BoardFeed, type BoardSnapshot, boardDelta } from "./feed.js";
-import { boardTiles } from "./tiles.js";
+import { boardTiles, publicTiles } from "./tiles.js";
 
 const board = (states: Record<string, string>, open = 0): BoardSnapshot => ({
   policy: { id: "pack-1", drift: false },
@@ -142,5 +142,27 @@ describe("boardTiles", () => {
         maintenance: false,
       },
     ]);
+  });
+});
+
+describe("publicTiles", () => {
+  it("drops probe error texts (they name internal hosts), keeps everything else", () => {
+    const last = { ts: "2026-01-01T00:00:00.000Z", ok: false, status: 503 };
+    const snapshot: BoardSnapshot = {
+      policy: { id: "p" },
+      probes: [
+        { name: "db", state: "yellow", last: { ...last, error: "connect ECONNREFUSED 10.0.4.2:5432" } },
+        { name: "web", state: "green", last: null },
+      ],
+      slos: [{ name: "s", state: "ok" }],
+    };
+    expect(publicTiles(snapshot)).toEqual({
+      ...snapshot,
+      probes: [
+        { name: "db", state: "yellow", last },
+        { name: "web", state: "green", last: null },
+      ],
+    });
+    expect(JSON.stringify(publicTiles({ probes: snapshot.probes, slos: [] }))).not.toContain("10.0.4.2");
   });
 });

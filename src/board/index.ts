@@ -9,4 +9,4 @@ export {
 } from "./feed.js";
 export { RecentResults } from "./recent.js";
 export { boardStatus, type LastResult, type ProbeColour, type StatusInput } from "./status.js";
-export { boardTiles, type TileAlert, type TileInputs } from "./tiles.js";
+export { boardTiles, publicTiles, type TileAlert, type TileInputs } from "./tiles.js";

@@ -74,3 +74,20 @@ export function boardTiles(status: BoardSnapshot, inputs: TileInputs): BoardSnap
   });
   return { ...status, probes, slos };
 }
+
+/**
+ * What an anonymous viewer of a public board gets: the same tiles without probe error texts,
+ * which name internal hosts, ports and addresses ("connect ECONNREFUSED 10.0.4.2:5432"). Works on
+ * a snapshot and on a delta alike (both carry `probes`).
+ */
+export function publicTiles<T extends { probes: readonly unknown[] }>(board: T): T {
+  return {
+    ...board,
+    probes: board.probes.map((p) => {
+      const last = (p as { last?: { error?: unknown } | null }).last;
+      if (!last || last.error === undefined) return p;
+      const { error: _hidden, ...rest } = last;
+      return { ...(p as object), last: rest };
+    }),
+  };
+}

@@ -14,10 +14,12 @@ import websocket from "@fastify/websocket";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import {
+  type BoardDelta,
   BoardFeed,
   type BoardSnapshot,
   boardTiles,
   type FeedEvent,
+  publicTiles,
   type TileAlert,
 } from "../../board/index.js";
 import type { Topic } from "../../bus/index.js";
@@ -123,8 +125,12 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       }
       socket.send(JSON.stringify(msg));
     };
+    /** Readers see everything; the public sees board deltas, without probe error texts. */
     const forward = (e: FeedEvent) => {
-      if (e.audience === "public" || canRead) send({ type: "event", id: e.id, topic: e.topic, data: e.data });
+      if (canRead) send({ type: "event", id: e.id, topic: e.topic, data: e.data });
+      else if (e.audience === "public") {
+        send({ type: "event", id: e.id, topic: e.topic, data: publicTiles(e.data as BoardDelta) });
+      }
     };
     const helloTimer = setTimeout(() => socket.close(4400, "expected a hello message"), HELLO_TIMEOUT_MS);
     helloTimer.unref();
@@ -155,7 +161,12 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
         for (const e of catchup.events) forward(e);
       } else {
         const { id, board } = await feed.current();
-        send({ type: "snapshot", id, board, ...(catchup ? { resync: true } : {}) });
+        send({
+          type: "snapshot",
+          id,
+          board: canRead ? board : publicTiles(board),
+          ...(catchup ? { resync: true } : {}),
+        });
         // Events published while the snapshot was taken are already in it or come after `id`.
         for (const e of sinceEvents(feed, id)) forward(e);
       }
