@@ -119,6 +119,41 @@ describe("burn-rate tiers over 30-day histories (SRE workbook table)", () => {
   });
 });
 
+/** Events (kind@minute) of the page tier over a schedule of bad events per minute. */
+function pageEvents(sp: ObjectiveSpec, minutes: number, bad: (i: number) => number): string[] {
+  const counts = new EventCounts(sp.windows["3d"], 30 * 24 + 1);
+  let status = initialStatus(T0);
+  const out: string[] = [];
+  for (let i = 0; i < minutes; i++) {
+    counts.add(T0 + i * MIN, PER_MINUTE - bad(i), PER_MINUTE);
+    const ev = evaluateTiers(
+      sp,
+      windowCounts(sp, (m) => counts.window(m)),
+      status.state === "firing",
+    );
+    const r = step(status, ev.page, { for: 0, clearFor: 0, noData: "keep" }, T0 + (i + 1) * MIN);
+    status = r.status;
+    for (const t of r.transitions) out.push(`${t.kind}@${i}`);
+  }
+  return out;
+}
+
+describe("the short windows", () => {
+  it("14.4x for a few minutes after a clean hour does not page: the 1 h window is what must be full of it", () => {
+    // 6 minutes at 14.4x: the 5 m window is at 14.4x, the 1 h window at 14.4 × 6/60 = 1.44x.
+    expect(pageEvents(spec(), 66, (i) => (i >= 60 ? 144 : 0))).toEqual([]);
+  });
+
+  it("resolve the page soon after the burn stops: 30 minutes after a 10-minute outage (the 30m window)", () => {
+    // Outage in minutes 60..69. The 1h/5m pair clears after 5 clean minutes, the 6h/30m pair once
+    // the outage has left the 30 m window: minute 99 is the first whose 30 m window is clean.
+    expect(pageEvents(spec(), 150, (i) => (i >= 60 && i < 70 ? PER_MINUTE : 0))).toEqual([
+      "firing@60",
+      "resolved@99",
+    ]);
+  });
+});
+
 describe("scaled windows and exact figures", () => {
   it("scales the workbook's windows to the period, in whole minutes", () => {
     expect(scaledWindows({ kind: "rolling", ms: 7 * 86_400_000 })).toEqual({
