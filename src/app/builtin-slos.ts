@@ -1,11 +1,13 @@
 /**
  * SLOs HMS-OPS adds to ops.yml by itself, so its own obligations alert through the same pipeline
- * as everything else (sirens, incidents, silences): a missed incident-reporting deadline.
+ * as everything else (sirens, incidents, silences): a missed incident-reporting deadline, and an
+ * audit trail that failed its periodic verification (`audit_ok`, fed by the checkpointer).
  * Memoized per config object, so views keyed on the config (dispatch) stay stable.
  */
 import type { OpsConfig, SloConfig } from "../config/index.js";
 
 export const REPORTING_SLO = "incident_reporting";
+export const AUDIT_SLO = "audit_trail_intact";
 export const REPORT_OVERDUE_METRIC = "incident_report_overdue";
 
 const cache = new WeakMap<OpsConfig, OpsConfig>();
@@ -32,6 +34,14 @@ function builtinSlos(config: OpsConfig): SloConfig[] {
       ...(reporting.siren ? { siren: reporting.siren } : {}),
       labels: {},
       description: "An incident reporting deadline (initial notice, daily update, final report) was missed",
+    },
+    {
+      name: AUDIT_SLO,
+      when: "audit_ok == 0",
+      no_data: "keep",
+      severity: "page",
+      labels: {},
+      description: "The audit trail failed verification (an edited, deleted or reordered entry, or a bad checkpoint)",
     },
   ];
 }

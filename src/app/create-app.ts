@@ -170,14 +170,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   });
 
+  let auditFailedOnce = false;
   const checkpoints = startCheckpoints({
     audit,
     clock,
     logger,
     intervalMs: checkpointInterval(loaded.config),
-    // Each periodic verification becomes a sample of `audit_ok` (1 intact, 0 failed), so an SLO
-    // `audit_ok == 0` alerts through the normal pipeline (docs/audit.md).
+    // A failed verification becomes a sample `audit_ok` 0 (and 1 again once it verifies), so the
+    // built-in SLO `audit_trail_intact` (`audit_ok == 0`) alerts through the normal pipeline. While
+    // the trail has always verified there is no series, so no alert clutters the board.
     onVerified: (ok) => {
+      if (ok && !auditFailedOnce) return;
+      auditFailedOnce ||= !ok;
       detection.ingest([{ metric: "audit_ok", labels: {}, value: ok ? 1 : 0, ts: clock.now() }]);
     },
   });
