@@ -166,6 +166,14 @@ runbooks:
     await page.click("#verify");
     await expect.poll(() => page.locator("#verify-result").textContent()).toMatch(/Chain intact/);
     await shot("5-audit");
+
+    // Probe detail from its tile: charts from /api/v1/series and the last run's phases.
+    await page.click('nav a[href="/"]');
+    await tile("p:web-login").click();
+    await page.locator("#phases").waitFor({ timeout: 10_000 });
+    await expect(page.locator("#phases").textContent()).resolves.toMatch(/first byte/);
+    await expect.poll(() => page.locator(".chart canvas").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot("6-probe-detail");
     expect(problems).toEqual([]);
   });
 });
@@ -231,7 +239,7 @@ slos:
       .poll(() => page.locator("#action-msg").textContent(), { timeout: 10_000 })
       .toMatch(/Acknowledge refused: .*operate/);
     await page.locator("#token-dialog[open]").waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "6-private-refused.png"), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, "7-private-refused.png"), fullPage: true });
     await page.click("#token-cancel");
     await expect(page.locator("#incident-state").textContent()).resolves.toBe("open");
     expect(errors).toEqual([]);

@@ -96,11 +96,13 @@ function charts(root: HTMLElement, ctx: Ctx, probe: string, metrics: [string, st
 export function probeView(root: HTMLElement, ctx: Ctx, name: string): () => void {
   clear(root);
   const head = h("div");
+  const phasesBox = h("div");
   const chartsBox = h("div");
   root.append(
     h("p", {}, h("a", { href: "/", "data-link": true }, "← Board")),
     h("h1", {}, `Probe ${name}`),
     head,
+    phasesBox,
     chartsBox,
   );
   const draw = () => {
@@ -123,11 +125,25 @@ export function probeView(root: HTMLElement, ctx: Ctx, name: string): () => void
     const type = ctx.model.probes.get(name)?.type;
     if (stop || !type) return;
     stop = charts(chartsBox, ctx, name, METRICS[type] ?? METRICS.http ?? []);
+    if (type === "http") void loadPhases();
   };
+  const loadPhases = async () => {
+    if (!canRead(ctx.viewer())) return;
+    try {
+      const rows = await lastPhases(name);
+      clear(phasesBox);
+      phasesBox.append(phasesCard(rows));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+  };
+  const phasesAgain = throttle(() => void loadPhases(), 5000);
   draw();
   chartsOnce();
   const off = ctx.model.onChange((c) => {
     if (c.all || c.keys.includes(`p:${name}`) || c.keys.some((k) => k.startsWith("s:"))) draw();
+    if (stop && ctx.model.probes.get(name)?.type === "http" && (c.all || c.keys.includes(`p:${name}`)))
+      phasesAgain();
     chartsOnce();
   });
   return () => {
@@ -356,6 +372,75 @@ function budgetCard(b: Budget): HTMLElement {
             h("td", {}, tier),
             h("td", {}, h("span", { class: `badge b-${t.state}` }, t.state)),
             h("td", {}, t.condition),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+const PHASES: [string, string][] = [
+  ["dns_ms", "DNS"],
+  ["connect_ms", "connect"],
+  ["tls_ms", "TLS"],
+  ["first_byte_ms", "first byte"],
+  ["latency", "total"],
+];
+
+interface PhaseRow {
+  label: string;
+  value: number | null;
+  ts: number | null;
+}
+
+/** The latest point of each phase series of an http probe (the last 15 minutes). */
+async function lastPhases(probe: string): Promise<PhaseRow[]> {
+  const to = Date.now();
+  const from = to - 15 * 60_000;
+  return Promise.all(
+    PHASES.map(async ([metric, label]) => {
+      const q = new URLSearchParams({ metric, probe, from: String(from), to: String(to) });
+      const { series } = await api<{ series: { points: { ts: number; value: number }[] }[] }>(
+        `/api/v1/series?${q}`,
+      );
+      let last: { ts: number; value: number } | null = null;
+      for (const s of series) {
+        const p = s.points.at(-1);
+        if (p && (!last || p.ts > last.ts)) last = p;
+      }
+      return { label, value: last?.value ?? null, ts: last?.ts ?? null };
+    }),
+  );
+}
+
+function phasesCard(rows: PhaseRow[]): HTMLElement {
+  const latest = rows.find((r) => r.label === "total")?.ts ?? null;
+  return h(
+    "div",
+    { class: "card", id: "phases" },
+    h("h2", {}, "Last run, by phase"),
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", {}, "phase"), h("th", {}, "ms"), h("th", {}, "note"))),
+      h(
+        "tbody",
+        {},
+        rows.map((r) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, r.label),
+            h("td", {}, r.value === null ? "—" : String(Math.round(r.value * 10) / 10)),
+            h(
+              "td",
+              {},
+              r.ts !== null && latest !== null && r.ts < latest
+                ? `from the run at ${fmtTime(r.ts)} (later runs reused the connection or failed first)`
+                : r.value === null
+                  ? "not measured (plain http, or no run yet)"
+                  : "",
+            ),
           ),
         ),
       ),
