@@ -163,4 +163,46 @@ describe("objective SLOs in the engine", () => {
     await h.advanceTo(T0 + 10 * M + 30 * S, 5 * S);
     expect(h.committed.map((e) => `${e.kind} ${e.labels.burn_tier} ${e.value}`)).toEqual(["firing page 100"]);
   });
+
+  it("30 days of stored counts, then a steady 14.4x burn: pages when the 1 h window is full of it", async () => {
+    const series = new FakeSeriesStore();
+    const sl = { ...web, slo: "avail30" };
+    // 30 clean days as the tracker stores them: 1,000 events a minute.
+    for (let t = T0 - 30 * 1440 * M; t < T0; t += M) {
+      series.add(GOOD_METRIC, sl, t, 1000);
+      series.add(TOTAL_METRIC, sl, t, 1000);
+    }
+    const h = await Harness.open({ series, engine: { appendEvents: (x) => void series.append(x) } });
+    open.push(h);
+    await h.engine.setRules([
+      slo({ name: "avail30", probe: "web", objective: 0.99, good: "ok == 1", period: 30 * 1440 * M }),
+    ]);
+    expect(h.engine.budget("avail30")).toMatchObject({
+      total: 43_200_000,
+      good: 43_200_000,
+      budgetRemaining: 1,
+    });
+    h.engine.start(M); // one tick a minute: minute i is judged at the tick at (i + 2) min
+    for (let i = 0; i < 60; i++) {
+      // 1,000 results a minute, 144 of them failing: 14.4 % errors = 14.4x a 1 % budget.
+      for (let k = 0; k < 1000; k++) series.add("ok", web, T0 + i * M + k * 60, k < 144 ? 0 : 1);
+    }
+    await h.advanceTo(T0 + 60 * M, M); // minutes 0..58 judged: the 1 h window holds 59 of them
+    expect(h.committed).toEqual([]);
+    expect(h.engine.budget("avail30")?.burnRates).toMatchObject({ "5m": 14.4, "1h": 14.16 });
+    await h.advanceTo(T0 + 61 * M, M);
+    expect(h.committed.map((e) => `${e.kind} ${e.labels.burn_tier} ${e.value} @${(e.at - T0) / M}`)).toEqual([
+      "firing page 14.4 @61",
+    ]);
+    // Hand-computed: 43,260,000 events in the period, 60 × 144 = 8,640 bad.
+    // budget remaining = 1 − (8,640 / 43,260,000) / 0.01 = 0.98002773… → 0.980028
+    expect(h.engine.budget("avail30")).toMatchObject({
+      total: 43_260_000,
+      bad: 8640,
+      sli: 0.999800277,
+      budgetRemaining: 0.980028,
+      burnRates: { "1h": 14.4, "6h": 2.4, "1d": 0.6, "3d": 0.2 },
+      tiers: { page: { state: "firing" }, ticket: { state: "ok" } },
+    });
+  });
 });
