@@ -36,10 +36,20 @@ describe("OpenAPI document", () => {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: { Error: { required: ["error"] } },
     });
+    // The names OpenAPI 3.1 allows for components.
+    for (const name of Object.keys(doc.components.schemas as Json)) expect(name).toMatch(/^[a-zA-Z0-9._-]+$/);
     const ops = Object.values(doc.paths).flatMap((item) => Object.values(item));
     const ids = ops.map((o) => o.operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const op of ops) expect(op.responses).toBeTypeOf("object");
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const op of Object.values(item)) {
+        expect(Object.keys(op.responses as Json).every((k) => /^[1-5]\d\d$/.test(k))).toBe(true);
+        // OpenAPI requires every templated segment to be declared as a path parameter.
+        const declared = ((op.parameters ?? []) as Json[]).filter((p) => p.in === "path").map((p) => p.name);
+        const templated = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        expect(declared.sort(), path).toEqual(templated.sort());
+      }
+    }
   });
 
   it("describes every route with the access the server enforces, and nothing else", () => {
