@@ -25,6 +25,7 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 10, 1);
 const END = T0 + 3 * DAY;
 const CHROMIUM = "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 const HOSTILE = `<script>alert("x")</script>&<img src=x onerror=alert(1)>`;
 
@@ -376,8 +377,8 @@ describe("SLA report: HTML", () => {
     expect(html).toContain("late (45 min)");
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(
-    "renders in headless Chromium with its charts (non-blank screenshot)",
+  it.skipIf(!HAVE_CHROMIUM)(
+    `renders in headless Chromium with its charts (non-blank screenshot)${HAVE_CHROMIUM ? "" : ` — SKIPPED: ${CHROMIUM} is not installed (apt-get install -y chromium)`}`,
     async () => {
       const { chromium } = await import("playwright-core");
       const browser = await chromium.launch({

@@ -3,6 +3,7 @@ import type { SloConfig } from "../config/index.js";
 import { OpsError } from "../core/errors.js";
 import { counselFigure } from "./counsel.js";
 import { reportCsv } from "./csv.js";
+import { reportHtml } from "./html.js";
 import { assembleReport, type ReportData, type ReportInput, resolveRange } from "./index.js";
 import { merge, overlapLength } from "./intervals.js";
 import { windowStretches } from "./maintenance.js";
@@ -141,5 +142,17 @@ describe("assembleReport", () => {
     const r = assembleReport(none, input([slo({ name: "x", when: '=cmd|"a,b"\nc' })]));
     const line = reportCsv(r).split("\r\n")[1] as string;
     expect(line).toContain(`"'=cmd|""a,b""\nc"`);
+  });
+
+  it("HTML escapes SLO names, conditions, labels and agreements", () => {
+    const evil = `<img src=x onerror="alert('1')">`;
+    const html = reportHtml(
+      assembleReport(
+        none,
+        input([slo({ name: evil, when: evil, labels: { agency: evil, [evil]: "v" }, legal: { sla: evil } })]),
+      ),
+    );
+    expect(html).not.toMatch(/<img/);
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;");
   });
 });
