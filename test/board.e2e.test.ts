@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, type Running, startApp, TOKENS, TOKENS_YAML } from "./helpers.js";
-import { type Started, startTarget } from "./servers.js";
+import { type Started, startPolicy, startTarget } from "./servers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(process.cwd(), "test-artifacts", "board");
@@ -181,11 +181,17 @@ runbooks:
 describe.skipIf(!hasChromium)("private board in a real browser", () => {
   let srv: Running;
   let browser: Browser;
+  let policy: Started;
 
   beforeAll(async () => {
+    policy = await startPolicy("pack-2026-11-20");
     srv = await startApp(`server:
   data: ./data
-${TOKENS_YAML}probes:
+${TOKENS_YAML}policy:
+  source: ${policy.url}/policy/version
+  interval: 1s
+  approved: pack-2026-11-01
+probes:
   - { name: queue, type: push, labels: { agency: SSA } }
 slos:
   - { name: queue-deep, probe: queue, when: "value > 100", severity: page }
@@ -212,6 +218,7 @@ slos:
   afterAll(async () => {
     await browser?.close();
     await srv?.stop();
+    await policy?.close();
   });
 
   it("asks for a token before showing anything; an action beyond the token's scope is refused by the server", async () => {
@@ -242,6 +249,16 @@ slos:
     await page.screenshot({ path: join(ARTIFACTS, "7-private-refused.png"), fullPage: true });
     await page.click("#token-cancel");
     await expect(page.locator("#incident-state").textContent()).resolves.toBe("open");
+
+    // Policy: drift in the header on every page; the change history in the policy view.
+    await expect
+      .poll(() => page.locator("#policy").textContent(), { timeout: 10_000 })
+      .toMatch(/pack-2026-11-20.*DRIFT/);
+    await page.click('nav a[href="/policy"]');
+    await expect
+      .poll(() => page.locator("#policy-history").textContent(), { timeout: 10_000 })
+      .toMatch(/first pack seen.*pack-2026-11-20/);
+    await page.screenshot({ path: join(ARTIFACTS, "8-policy.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,14 @@
 /** The policy pack: live id, approved id, drift, history (from /api/v1/policy when the server has it). */
 import { ApiError, api } from "../api.js";
 import type { Ctx } from "../context.js";
-import { clear, h, jsonBlock } from "../dom.js";
+import { clear, fmtTime, h } from "../dom.js";
+
+interface Change {
+  seq: number;
+  at: string;
+  from: string | null;
+  to: string;
+}
 
 export function policyView(root: HTMLElement, ctx: Ctx): () => void {
   clear(root);
@@ -30,23 +37,51 @@ export function policyView(root: HTMLElement, ctx: Ctx): () => void {
   void (async () => {
     try {
       const policy = await api<Record<string, unknown>>("/api/v1/policy");
-      const history = (policy.history ?? policy.changes) as unknown[] | undefined;
+      const history = policy.history as Change[] | undefined;
       clear(detail);
       detail.append(h("h2", {}, "History"));
       if (Array.isArray(history) && history.length > 0) {
         detail.append(
           h(
             "table",
-            {},
-            h("thead", {}, h("tr", {}, h("th", {}, "change"))),
+            { id: "policy-history" },
+            h("thead", {}, h("tr", {}, ...["#", "seen", "from", "to"].map((c) => h("th", {}, c)))),
             h(
               "tbody",
               {},
-              history.map((c) => h("tr", {}, h("td", {}, JSON.stringify(c)))),
+              history.map((c) =>
+                h(
+                  "tr",
+                  {},
+                  h("td", {}, String(c.seq)),
+                  h("td", {}, fmtTime(c.at)),
+                  h("td", {}, c.from ?? "— (first pack seen)"),
+                  h("td", {}, c.to),
+                ),
+              ),
             ),
           ),
         );
-      } else detail.append(h("p", { class: "muted" }, "No recorded changes."), jsonBlock(policy));
+      } else detail.append(h("p", { class: "muted" }, "No recorded changes."));
+      if (policy.source !== undefined) {
+        detail.append(
+          h("h2", {}, "Source"),
+          h(
+            "dl",
+            { class: "kv" },
+            h("dt", {}, "URL"),
+            h("dd", {}, String(policy.source ?? "— (not configured)")),
+            h("dt", {}, "reachable"),
+            h(
+              "dd",
+              {},
+              policy.up === null || policy.up === undefined ? "unknown" : policy.up ? "✓ yes" : "✕ no",
+            ),
+            h("dt", {}, "last fetched"),
+            h("dd", {}, fmtTime(policy.fetchedAt as string | null)),
+          ),
+        );
+      }
     } catch (e) {
       clear(detail);
       if (e instanceof ApiError && e.status === 404)
