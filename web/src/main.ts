@@ -135,6 +135,9 @@ function signIn(why?: string): Promise<boolean> {
 function navigate(path: string): void {
   if (path !== location.pathname + location.search) history.pushState(null, "", path);
   route();
+  // Keyboard and screen-reader users land on the new view, not on the link they left.
+  byId("main").focus();
+  document.title = `${byId("main").querySelector("h1")?.textContent ?? "HMS-OPS"} · HMS-OPS`;
 }
 
 function route(): void {
