@@ -85,7 +85,8 @@ function sectionBody(section: string, s: Schema): string[] {
     }
     return lines;
   }
-  return table(rowsOf(s, section, true));
+  // The section's description is the paragraph under its heading, not repeated in a row.
+  return table(rowsOf({ ...s, description: undefined }, section, true));
 }
 
 function table(rows: Row[]): string[] {

@@ -13,14 +13,38 @@ export const fileSchema = strict({
     .union([z.string(), z.array(z.string())])
     .optional()
     .meta({ description: "More config files to merge, as globs relative to this file (e.g. rules/*.yml)" }),
-  server: serverSchema.optional(),
-  policy: policySchema.optional(),
-  probes: z.array(probeSchema).optional(),
-  slos: slosSchema.optional(),
-  sirens: sirensSchema.optional(),
-  receivers: receiversSchema.optional(),
-  runbooks: z.record(objectName(), runbookSchema).optional(),
-  maintenance: z.array(maintenanceSchema).optional(),
+  server: serverSchema
+    .optional()
+    .meta({ description: "Where and how HMS-OPS listens, stores and authenticates" }),
+  policy: policySchema
+    .optional()
+    .meta({ description: "The policy pack to watch: its live id, the approved id, and alerts on drift" }),
+  probes: z
+    .array(probeSchema)
+    .optional()
+    .meta({ description: "What is measured: active checks (http, tcp), pushed samples, heartbeats, bias" }),
+  slos: slosSchema
+    .optional()
+    .meta({
+      description:
+        "When a probe's figures are a breach: a threshold (`when`) or an error budget (`objective`)",
+    }),
+  sirens: sirensSchema
+    .optional()
+    .meta({ description: "Who is told when an SLO fires: receivers, repeats and escalation, by siren name" }),
+  receivers: receiversSchema
+    .optional()
+    .meta({ description: "Where notifications go (webhook, pagerduty, slack, email), by receiver name" }),
+  runbooks: z
+    .record(objectName(), runbookSchema)
+    .optional()
+    .meta({ description: "Automated responses an SLO can start, by run-book name (docs/runbooks-steps.md)" }),
+  maintenance: z
+    .array(maintenanceSchema)
+    .optional()
+    .meta({
+      description: "Windows in which matching alerts notify nobody (docs/maintenance-and-silences.md)",
+    }),
 });
 
 export type FileData = z.output<typeof fileSchema>;
