@@ -91,7 +91,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const board = `${url}/`;
     introduce(n, { board, configFile, dataDir: data.dir, world, fast: t.fast });
 
-    const ops = new Center({ url, retries: 1, timeoutMs: 5_000 });
+    // No token: the demo server is open on loopback, and a user's HMS_OPS_TOKEN is not for it.
+    const ops = new Center({ url, token: "", retries: 1, timeoutMs: 5_000 });
     let sensorErrors = 0;
     const sensor = startSensor(ops, world.queue, t, (err) => {
       if (sensorErrors++ === 0) n.say("warn", `sensor: push failed: ${(err as Error).message}`);
