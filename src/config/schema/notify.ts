@@ -17,6 +17,10 @@ const receiverList = () => z.array(text()).min(1, "name at least one receiver");
 export const sirenSchema = strict({
   notify: receiverList(),
   repeat: duration().optional(),
+  group_window: duration().optional().meta({
+    description:
+      "Alerts firing within this time of the siren's open incident join it: one page, not a hundred",
+  }),
   escalate: z.array(strict({ after: duration(), notify: receiverList() })).default([]),
 }) satisfies z.ZodType<SirenConfig>;
 
