@@ -179,4 +179,48 @@ describe("board stream", () => {
     expect(admin.ws.readyState).toBe(WebSocket.OPEN);
     await expect(open(srv.url, TOKENS.reader).opened).rejects.toThrow("HTTP 401");
   });
+
+  it("marks a probe under an active maintenance window 🔧 and one whose run-book waits ⚡", async () => {
+    const now = Date.now();
+    srv = await startApp(`server:
+  data: ./data
+${TOKENS_YAML}    public_board: true
+probes:
+  - { name: db, type: push, labels: { service: db } }
+  - { name: web, type: push, labels: { service: web } }
+slos:
+  - { name: db-slow, probe: db, when: "value > 1", severity: page, runbook: fix-db }
+  - { name: web-slow, probe: web, when: "value > 1", severity: page }
+runbooks:
+  fix-db:
+    approval: true
+    steps:
+      - run: node -e "0"
+maintenance:
+  - { name: web-upgrade, match: { probe: web }, start: ${now - 60_000}, end: ${now + 3_600_000} }
+`);
+    await api(srv.url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: {
+        samples: [
+          { probe: "db", value: 5 },
+          { probe: "web", value: 5 },
+        ],
+      },
+    });
+    const anon = open(srv.url);
+    await anon.opened;
+    type Tile = { name: string; runbook: string | null; maintenance: boolean };
+    const tiles = await waitFor(async () => {
+      const snap = anon.messages.find((m) => m.type === "snapshot");
+      const probes = (snap?.board?.probes ?? []) as unknown as Tile[];
+      return probes.some((p) => p.runbook) ? probes : null;
+    }, "a snapshot with the run-book waiting");
+    expect(tiles.find((p) => p.name === "db")).toMatchObject({
+      runbook: "waiting_approval",
+      maintenance: false,
+    });
+    expect(tiles.find((p) => p.name === "web")).toMatchObject({ runbook: null, maintenance: true });
+  });
 });
