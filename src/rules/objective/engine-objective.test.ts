@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { SloConfig } from "../../config/index.js";
+import { FakeClock } from "../../core/clock.js";
 import { FakeSeriesStore } from "../testing/fake-series.js";
 import { Harness, M, removeTempDirs, S, slo, T0 } from "../testing/harness.js";
 import { GOOD_METRIC, TOTAL_METRIC } from "./tracker.js";
@@ -204,5 +205,32 @@ describe("objective SLOs in the engine", () => {
       burnRates: { "1h": 14.4, "6h": 2.4, "1d": 0.6, "3d": 0.2 },
       tiers: { page: { state: "firing" }, ticket: { state: "ok" } },
     });
+  });
+
+  it("period: month counts the current UTC calendar month only", async () => {
+    const start = Date.UTC(2026, 0, 31, 23, 50);
+    const series = new FakeSeriesStore();
+    const clock = new FakeClock(start);
+    const h = await Harness.open({ series, clock, engine: { appendEvents: (x) => void series.append(x) } });
+    open.push(h);
+    await h.engine.setRules([
+      slo({
+        name: "monthly",
+        probe: "web",
+        objective: 0.999,
+        good: "ok == 1",
+        period: 30 * 1440 * M,
+        calendar: "month",
+      }),
+    ]);
+    h.engine.start(M);
+    // One result a minute from 23:50 to 00:09: 10 in January (2 failing), 10 in February (1 failing).
+    for (let i = 0; i < 20; i++) series.add("ok", web, start + i * M, i === 3 || i === 5 || i === 15 ? 0 : 1);
+    await h.advanceTo(start + 11 * M, M); // the tick at 00:01 judges 23:59: January is complete
+    expect(h.engine.budget("monthly")).toMatchObject({ period: "month", total: 10, bad: 2 });
+    await h.advanceTo(start + 21 * M, M);
+    expect(h.engine.budget("monthly")).toMatchObject({ total: 10, bad: 1, sli: 0.9 });
+    // The burn windows still see across the month boundary: 3 bad of the 20 in the last hour.
+    expect(h.engine.budget("monthly")?.burnRates["1h"]).toBe(150);
   });
 });
