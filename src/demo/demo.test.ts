@@ -41,6 +41,7 @@ describe("counsel inbox", () => {
 
 describe("narrator", () => {
   const status = {
+    board: "http://127.0.0.1:8080/",
     waitSeconds: 72,
     slaState: "firing",
     latencyMs: 95,
@@ -75,6 +76,7 @@ describe("narrator", () => {
     expect(frames).toHaveLength(2);
     expect(frames[0]).toContain("OSERS call queue  wait   72 s");
     expect(frames[0]).toContain("■ FIRING");
+    expect(frames[0]).toContain("── board http://127.0.0.1:8080/ ──");
     expect(frames[1]).toMatch(/^\[00:00\] ✔ sla_wait_time resolved\n/);
     expect(frames[1]).toContain("[###------] 3/9");
   });

@@ -6,6 +6,7 @@
 export type Tone = "info" | "step" | "warn" | "alert" | "ok" | "fail";
 
 export interface LiveStatus {
+  board: string;
   waitSeconds: number | null;
   slaState: string;
   latencyMs: number | null;
@@ -103,7 +104,13 @@ function statusLines(
     ["Policy pack", s.pack ?? "-", "policy_drift", s.driftState],
   ] as const;
   return [
-    paint("dim", "─".repeat(Math.min(columns - 1, 72))),
+    paint(
+      "dim",
+      `── board ${s.board} ${"─".repeat(72)}`.slice(
+        0,
+        Math.min(columns - 1, Math.max(72, s.board.length + 12)),
+      ),
+    ),
     ...rows.map(
       ([what, figure, slo, st]) =>
         `${cut(`${what.padEnd(18)}${figure.padEnd(26)}${slo.padEnd(18)}`, columns - 12)}${state(st)}`,

@@ -145,6 +145,7 @@ export function observe(o: {
       const state = (slo: string) => alerts.get(slo)?.state ?? "ok";
       const all = [...runs.values()];
       return {
+        board: o.boardUrl,
         waitSeconds: world.queue.waitSeconds(),
         slaState: state(SLA_SLO),
         latencyMs: world.login.latencyMs(),
