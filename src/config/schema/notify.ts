@@ -15,13 +15,18 @@ import {
 const receiverList = () => z.array(text()).min(1, "name at least one receiver");
 
 export const sirenSchema = strict({
-  notify: receiverList(),
-  repeat: duration().optional(),
+  notify: receiverList().meta({ description: "Receivers told when an alert of this siren fires" }),
+  repeat: duration()
+    .optional()
+    .meta({ description: "Notify again this often while firing and unacknowledged" }),
   group_window: duration().optional().meta({
     description:
       "Alerts firing within this time of the siren's open incident join it: one page, not a hundred",
   }),
-  escalate: z.array(strict({ after: duration(), notify: receiverList() })).default([]),
+  escalate: z
+    .array(strict({ after: duration(), notify: receiverList() }))
+    .default([])
+    .meta({ description: "After `after` without an ack since the page, `notify` these receivers too" }),
 }) satisfies z.ZodType<SirenConfig>;
 
 export const RECEIVER_TYPES = ["webhook", "pagerduty", "slack", "email"] as const;
@@ -33,14 +38,16 @@ export const receiverSchema = z.discriminatedUnion(
     strict({
       type: z.literal("webhook"),
       url: httpUrl(),
-      secret: text().optional(),
-      headers: stringMap().optional(),
+      secret: text()
+        .optional()
+        .meta({ description: "HMAC-SHA256 key: the body is signed in X-HMS-OPS-Signature" }),
+      headers: stringMap().optional().meta({ description: "Extra request headers (values are secrets)" }),
       timeout: duration().default(10_000),
     }),
     strict({
       type: z.literal("pagerduty"),
       url: httpUrl().default(PAGERDUTY_EVENTS_URL),
-      routing_key: text(),
+      routing_key: text().meta({ description: "Events API v2 integration key (a secret)" }),
       source: text().optional().meta({ description: "payload.source; default the probe (or SLO) name" }),
       timeout: duration().optional(),
     }),
@@ -51,7 +58,9 @@ export const receiverSchema = z.discriminatedUnion(
     }),
     strict({
       type: z.literal("email"),
-      smtp: smtpUrl(),
+      smtp: smtpUrl().meta({
+        description: "smtp://user:pass@host:port (STARTTLS when offered) or smtps:// (TLS from the start)",
+      }),
       from: email(),
       to: z.array(email()).min(1, "name at least one recipient"),
       cc: z.array(email()).optional(),
