@@ -117,8 +117,9 @@ export class BoardFeed {
    */
   async current(): Promise<{ id: number; board: BoardSnapshot }> {
     await this.diff();
-    // diff() always leaves a snapshot behind (or throws).
-    return { id: this.seq, board: this.board as BoardSnapshot };
+    // A failed snapshot was reported through onError; the caller closes its socket.
+    if (!this.board) throw new Error("the board could not be read");
+    return { id: this.seq, board: this.board };
   }
 
   listen(fn: (e: FeedEvent) => void): () => void {
