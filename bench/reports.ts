@@ -146,9 +146,10 @@ export async function run(opts: { slos?: number; days?: number } = {}): Promise<
         `report: ${report.totals.breaches} breaches, ${report.totals.violations} violations, ` +
         `${(html.length / 1e6).toFixed(1)} MB of HTML`,
     );
+    // Once per day ever (a final day's sums are then stored): context, not the target.
+    console.log(`  the first report over these days (every minute decoded): ${coldS.toFixed(1)} s`);
     return [
       atMost(`SLA report, ${slos} SLOs over ${days} days (JSON figures; closed days stored)`, jsonS, "s", 2),
-      atMost(`  the first report over these days (every minute decoded)`, coldS, "s", 10),
       atMost(`  the same rendered as HTML with charts (on top)`, htmlS, "s", 1),
     ];
   } finally {
