@@ -32,6 +32,8 @@ export const TOTAL_METRIC = "slo_events_total";
 export const DEFAULT_CLOSE_LAG = 30_000;
 /** After a restart, minutes not stored are judged again from raw history this far back at most. */
 export const CATCH_UP_MAX = 6 * HOUR;
+/** Points per range() call when reading stored counts (the series store answers up to 5,000). */
+const RANGE_POINTS = 4000;
 
 export interface ObjectiveTrackerOptions {
   series: SeriesQuerier;
@@ -333,12 +335,16 @@ export class ObjectiveTracker {
     const first = Math.floor(from / step);
     const sums = new Float64Array(Math.floor(to / step) - first + 1);
     const seen = new Uint8Array(sums.length);
-    for (const s of await this.series.range({ metric, match, from, to, step })) {
-      for (const p of s.points) {
-        const k = Math.floor(p.ts / step) - first;
-        if (k < 0 || k >= sums.length) continue;
-        sums[k] = (sums[k] as number) + Math.round(p.value * (p.count ?? 1));
-        seen[k] = 1;
+    // range() widens the step beyond 5,000 points: ask in spans it answers at this step.
+    for (let a = from; a <= to; a += RANGE_POINTS * step) {
+      const b = Math.min(to, a + RANGE_POINTS * step - 1);
+      for (const s of await this.series.range({ metric, match, from: a, to: b, step })) {
+        for (const p of s.points) {
+          const k = Math.floor(p.ts / step) - first;
+          if (k < 0 || k >= sums.length) continue;
+          sums[k] = (sums[k] as number) + Math.round(p.value * (p.count ?? 1));
+          seen[k] = 1;
+        }
       }
     }
     for (let k = 0; k < sums.length; k++) if (seen[k] === 1) out.set((first + k) * step, sums[k] as number);
