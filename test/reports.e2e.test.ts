@@ -467,3 +467,53 @@ describe("hms-ops report", () => {
     await expect(reportCommand({ url, token: TOKENS.sensor })).rejects.toMatchObject({ code: "forbidden" });
   });
 });
+
+describe("SLA report over the rule engine's own event series", () => {
+  it("counts the same good/total events as the SLO's budget", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), "hms-ops-reports-live-"));
+    const cfg = `server:
+  data: ./data
+${TOKENS_YAML}probes:
+  - { name: checkout, type: push }
+slos:
+  - { name: checkout-availability, probe: checkout, objective: 99%, good: "ok == 1", period: 1d, severity: page }
+`;
+    await writeFile(join(tmp, "ops.yml"), cfg);
+    const open = () =>
+      createApp({
+        configFile: join(tmp, "ops.yml"),
+        logger: silentLogger(),
+        watch: false,
+        listen: { host: "127.0.0.1", port: 0 },
+      });
+    let live = await open();
+    try {
+      // Ten minutes of results, every third one bad; judged from raw history when the app starts.
+      const now = Date.now();
+      const u = Math.floor((now - 30_000) / MIN) * MIN;
+      const samples = [];
+      for (let ts = u - 10 * MIN, i = 0; ts < u; ts += 10_000, i++) {
+        samples.push({ probe: "checkout", metric: "ok", labels: {}, value: i % 3 === 0 ? 0 : 1, ts });
+      }
+      live.detection.ingest(
+        samples.map(({ probe, metric, value, ts }) => ({ metric, labels: { probe }, value, ts })),
+      );
+      await live.close();
+      live = await open();
+      const liveUrl = await live.listen();
+      const budget = (
+        await api(liveUrl, "/api/v1/slos/checkout-availability/budget", { token: TOKENS.reader })
+      ).body as { good: number; total: number };
+      expect(budget.total).toBe(samples.length);
+      const res = await api(liveUrl, `/api/v1/reports/sla?from=${u - HOUR}&to=${Date.now() + MIN}`, {
+        token: TOKENS.reader,
+      });
+      const s = slo(res.body as SlaReport, "checkout-availability");
+      expect(s.events).toEqual({ good: budget.good, total: budget.total });
+      expect(s.achieved).toBe(budget.good / budget.total);
+    } finally {
+      await live.close();
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

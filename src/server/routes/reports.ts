@@ -30,8 +30,8 @@ const KNOWN = new Set(["from", "to", "format"]);
 const doc: RouteDoc = {
   summary: "SLA compliance report per SLO (`?from=&to=&format=json|csv|html`)",
   description:
-    "`from`/`to`: ISO 8601 or epoch ms (default: the last 30 days); `format`: json (default), csv or html. " +
-    "Unknown parameters are refused.",
+    "`from`/`to`: ISO 8601 with a zone or epoch ms (default: the last 30 days, at most 400); `format`: json " +
+    "(default), csv or html. Unknown parameters are refused. Figures and CSV columns: docs/sla-report.md.",
   responses: { 200: "the report" },
   produces: ["application/json", "text/csv", "text/html"],
   errors: ["validation_failed", "not_found"],
