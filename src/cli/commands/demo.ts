@@ -25,6 +25,8 @@ export async function demo(flags: DemoFlags, env = process.env): Promise<number>
   const stop = () => controller.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A closed pipe (`hms-ops demo | head`) ends the demo cleanly instead of crashing past the clean-up.
+  process.stdout.on("error", stop);
   try {
     const result = await runDemo({
       fast,
@@ -37,6 +39,7 @@ export async function demo(flags: DemoFlags, env = process.env): Promise<number>
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
+    process.stdout.off("error", stop);
   }
 }
 
