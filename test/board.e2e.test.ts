@@ -99,7 +99,7 @@ runbooks:
     // The label with HTML is a group heading made of text, not an element.
     await expect(page.locator("#board img").count()).resolves.toBe(0);
     await page.selectOption("#group-by", "service");
-    await expect(page.locator("#board h2", { hasText: EVIL }).count()).resolves.toBe(1);
+    await expect.poll(() => page.locator("#board h2", { hasText: EVIL }).count()).toBe(1);
     await shot("1-board-green");
 
     let navigations = 0;
@@ -235,6 +235,20 @@ slos:
       .toBe("red");
     await expect.poll(() => page.locator("#who").textContent()).toMatch(/signed in as reader/);
 
+    // A dropped connection: the page reconnects, catches up and shows what changed meanwhile.
+    await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
+    for (const client of srv.app.server.websocketServer.clients) client.terminate();
+    await api(srv.url, "/api/v1/metrics", {
+      method: "POST",
+      token: TOKENS.sensor,
+      body: { samples: [{ probe: "queue", value: 7 }] },
+    });
+    await expect
+      .poll(() => page.locator('[data-tile="p:queue"] .fig').textContent(), { timeout: 10_000 })
+      .toBe("7");
+    await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
+    await page.screenshot({ path: join(ARTIFACTS, "7-private-reconnected.png"), fullPage: true });
+
     await page.click('nav a[href="/incidents"]');
     const link = page.locator('a[href^="/incidents/INC-"]').first();
     await link.waitFor({ timeout: 10_000 });
@@ -246,7 +260,7 @@ slos:
       .poll(() => page.locator("#action-msg").textContent(), { timeout: 10_000 })
       .toMatch(/Acknowledge refused: .*operate/);
     await page.locator("#token-dialog[open]").waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "7-private-refused.png"), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, "8-private-refused.png"), fullPage: true });
     await page.click("#token-cancel");
     await expect(page.locator("#incident-state").textContent()).resolves.toBe("open");
 
@@ -258,7 +272,7 @@ slos:
     await expect
       .poll(() => page.locator("#policy-history").textContent(), { timeout: 10_000 })
       .toMatch(/first pack seen.*pack-2026-11-20/);
-    await page.screenshot({ path: join(ARTIFACTS, "8-policy.png"), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, "9-policy.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

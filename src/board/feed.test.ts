@@ -94,10 +94,25 @@ describe("BoardFeed", () => {
     expect(clock.pendingTimers()).toBe(0);
   });
 
-  it("does no work for touches nobody listens to", () => {
-    const { f, clock } = feed();
+  it("does no work for touches nobody listens to, and turns them into one delta when a client comes back", async () => {
+    const { f, clock, set } = feed();
+    await f.current();
+    const stop = f.listen(() => {});
+    stop();
+    set(board({ a: "red" }));
     f.touch();
     expect(clock.pendingTimers()).toBe(0);
+    const last = f.head;
+    await f.settle();
+    const caught = f.since(last, f.epoch);
+    expect(caught.kind === "events" && caught.events.map((e) => [e.topic, e.data])).toEqual([
+      [
+        "board.delta",
+        { probes: [{ name: "a", state: "red" }], slos: [], removed: { probes: [], slos: [] }, top: {} },
+      ],
+    ]);
+    await f.settle();
+    expect(f.head).toBe(last + 1);
   });
 });
 

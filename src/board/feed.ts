@@ -57,6 +57,7 @@ export class BoardFeed {
   private listeners = new Set<(e: FeedEvent) => void>();
   private timer: TimerHandle | null = null;
   private dueAt = 0;
+  private dirty = false;
   private diffing: Promise<void> | null = null;
   private readonly capacity: number;
   private readonly debounceMs: number;
@@ -89,8 +90,9 @@ export class BoardFeed {
    */
   touch(withinMs = this.debounceMs): void {
     if (this.listeners.size === 0) {
-      // Nobody to tell; the next subscriber starts from a fresh snapshot anyway.
-      this.board = null;
+      // Nobody to tell now: diff once someone comes back (`settle`), against the last board the
+      // ring describes, so a client catching up by id also gets what changed meanwhile.
+      this.dirty = true;
       return;
     }
     const due = this.o.clock.now() + withinMs;
@@ -101,6 +103,15 @@ export class BoardFeed {
       this.timer = null;
       void this.diff();
     });
+  }
+
+  /** Runs a diff that touches asked for while nobody listened (or one still pending). */
+  async settle(): Promise<void> {
+    if (this.dirty || this.timer) {
+      this.timer?.cancel();
+      this.timer = null;
+      await this.diff();
+    }
   }
 
   /** Events after `after`, or a resync when they left the ring (or come from another epoch). */
@@ -145,6 +156,7 @@ export class BoardFeed {
   }
 
   private async diffOnce(): Promise<void> {
+    this.dirty = false;
     const next = await this.o.snapshot();
     const before = this.board;
     this.board = next;

@@ -155,6 +155,9 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
 
     async function start(hello: Hello): Promise<void> {
       send({ type: "welcome", epoch: feed.epoch, id: feed.head, viewer: viewerView(viewer) });
+      // What changed while nobody listened becomes a delta in the ring before the replay.
+      if (hello.after !== undefined) await feed.settle();
+      if (socket.readyState !== socket.OPEN) return;
       const catchup = hello.after === undefined ? null : feed.since(hello.after, hello.epoch ?? "");
       if (catchup?.kind === "events") {
         // Synchronous from here to listen(): no event can slip between the replay and the live feed.
