@@ -223,4 +223,25 @@ maintenance:
     });
     expect(tiles.find((p) => p.name === "web")).toMatchObject({ runbook: null, maintenance: true });
   });
+
+  it("sends the samples of watched probes to readers only; a malformed watch closes the socket", async () => {
+    srv = await startApp(config(true));
+    const reader = open(srv.url, TOKENS.reader);
+    const anon = open(srv.url);
+    await Promise.all([reader.opened, anon.opened]);
+    for (const c of [reader, anon]) c.ws.send(JSON.stringify({ type: "watch", probes: ["queue"] }));
+    await waitFor(() => reader.messages.some((m) => m.type === "snapshot"), "the snapshot");
+    await waitFor(() => anon.messages.some((m) => m.type === "snapshot"), "the public snapshot");
+    await push(srv.url, 42);
+    const got = await waitFor(() => reader.messages.find((m) => m.type === "samples"), "the watched sample");
+    expect(got).toMatchObject({
+      samples: [{ metric: "value", labels: expect.objectContaining({ probe: "queue" }), value: 42 }],
+    });
+    // The public socket got the board delta for the same push, and no samples.
+    await waitFor(() => anon.messages.some((m) => m.topic === "board.delta"), "the public delta");
+    expect(anon.messages.some((m) => m.type === "samples")).toBe(false);
+
+    reader.ws.send(JSON.stringify({ type: "watch", probes: "queue" }));
+    expect(await reader.closed).toMatchObject({ code: 4400, reason: expect.stringMatching(/watch/) });
+  });
 });

@@ -7,6 +7,7 @@
  *   server → {"type":"welcome","epoch","id","viewer":{name,scopes}}
  *            {"type":"snapshot","id","board","resync"?:true}     fresh start, or too far behind
  *            {"type":"event","id","topic","data"}                replayed after `after`, then live
+ *   client → {"type":"watch","probes":[...]}                    then: samples of open views (stream-samples.ts)
  *
  * The bus is subscribed here, not in the domain modules: they never learn sockets exist.
  */
@@ -27,6 +28,7 @@ import { hasScope, type Principal } from "../../core/principal.js";
 import { listRuns } from "../../runbooks/index.js";
 import type { ServerDeps } from "../app.js";
 import type { RouteDoc } from "../route-docs.js";
+import { MAX_WATCHED, parseWatch, SampleWatch } from "./stream-samples.js";
 
 export const STREAM_PROTOCOL = "hms-ops.v1";
 /** Domain topics forwarded to readers as they are (each also may change the board). */
@@ -80,7 +82,13 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       feed.touch();
     }),
   );
-  unsubscribe.push(deps.actions.bus.subscribe("samples.appended", () => feed.touch(SAMPLE_DELAY_MS)));
+  const watch = new SampleWatch();
+  unsubscribe.push(
+    deps.actions.bus.subscribe("samples.appended", (e) => {
+      feed.touch(SAMPLE_DELAY_MS);
+      watch.deliver(e.samples);
+    }),
+  );
   let refresh: { cancel(): void } | null = null;
   const keepFresh = () => {
     refresh = deps.actions.clock.setTimer(REFRESH_MS, () => {
@@ -135,7 +143,10 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
     const helloTimer = setTimeout(() => socket.close(4400, "expected a hello message"), HELLO_TIMEOUT_MS);
     helloTimer.unref();
 
-    socket.once("message", (raw) => {
+    let greeted = false;
+    socket.on("message", (raw) => {
+      if (greeted) return onWatch(raw);
+      greeted = true;
       clearTimeout(helloTimer);
       const hello = parseHello(raw);
       if (!hello) {
@@ -147,8 +158,18 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
         socket.close(1011, "could not read the board");
       });
     });
+    const onWatch = (raw: unknown) => {
+      const probes = parseWatch(parseJson(raw));
+      if (!probes) {
+        socket.close(4400, `expected {"type":"watch","probes":[...]} naming at most ${MAX_WATCHED} probes`);
+        return;
+      }
+      // Samples are read data: the public viewer watches nothing.
+      if (canRead) watch.set(socket, probes, (samples) => send({ type: "samples", samples }));
+    };
     socket.on("close", () => {
       open.delete(socket);
+      watch.drop(socket);
       clearTimeout(helloTimer);
       stop?.();
     });
@@ -191,13 +212,16 @@ interface Hello {
   epoch?: string;
 }
 
-function parseHello(raw: unknown): Hello | null {
-  let msg: unknown;
+function parseJson(raw: unknown): unknown {
   try {
-    msg = JSON.parse(String(raw));
+    return JSON.parse(String(raw));
   } catch {
     return null;
   }
+}
+
+function parseHello(raw: unknown): Hello | null {
+  const msg = parseJson(raw);
   if (typeof msg !== "object" || msg === null || (msg as { type?: unknown }).type !== "hello") return null;
   const { after, epoch } = msg as { after?: unknown; epoch?: unknown };
   if (after !== undefined && (typeof after !== "number" || !Number.isInteger(after) || after < 0))
