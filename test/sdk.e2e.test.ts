@@ -69,8 +69,11 @@ describe("SDK", () => {
     );
     expect(acked).toMatchObject({ state: "acknowledged", acknowledgedBy: "operator" });
     expect(ops.dashboard.url(incident?.id)).toBe(`${srv.url}/incidents/${incident?.id}`);
-    const runs = await ops.runbooks.runs({ runbook: "Add_Login_Cache_Node" });
-    expect(runs[0]).toMatchObject({ state: "succeeded" });
+    // The marker is written by the step; the run's record says so a moment later.
+    await waitFor(
+      async () => (await ops.runbooks.runs({ runbook: "Add_Login_Cache_Node" }))[0]?.state === "succeeded",
+      "the run to be recorded as succeeded",
+    );
   });
 
   it("throws typed errors carrying the server's code, and reads the token from HMS_OPS_TOKEN", async () => {
