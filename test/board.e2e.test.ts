@@ -173,6 +173,8 @@ runbooks:
     await page.locator("#phases").waitFor({ timeout: 10_000 });
     await expect(page.locator("#phases").textContent()).resolves.toMatch(/first byte/);
     await expect.poll(() => page.locator(".chart canvas").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The probe keeps running: its samples reach the open charts over the stream.
+    await expect.poll(() => page.locator("main").textContent(), { timeout: 10_000 }).toMatch(/points · live/);
     await shot("6-probe-detail");
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /** What every view gets: the board model, live events, the viewer, and the sign-in prompt. */
 import type { BoardModel } from "./model.js";
-import type { Viewer } from "./stream.js";
+import type { LiveSample, Viewer } from "./stream.js";
 
 export type Live = (topic: string, data: unknown) => void;
 
@@ -9,6 +9,8 @@ export interface Ctx {
   viewer(): Viewer | null;
   /** Domain events from the stream (transitions, incidents, run-books, audit, ...). */
   onLive(fn: Live): () => void;
+  /** Live samples of `probes` while the returned function is not called (one view at a time). */
+  watchSamples(probes: string[], fn: (samples: LiveSample[]) => void): () => void;
   /** Opens the token dialog; resolves true when a token was entered. */
   signIn(why?: string): Promise<boolean>;
   navigate(path: string): void;

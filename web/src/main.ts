@@ -5,7 +5,7 @@ import { ApiError, api, token } from "./api.js";
 import { type Ctx, canRead, type Live } from "./context.js";
 import { byId, clear, h } from "./dom.js";
 import { BoardModel, type Delta } from "./model.js";
-import { type Board, Stream, type Viewer } from "./stream.js";
+import { type Board, type LiveSample, Stream, type Viewer } from "./stream.js";
 import { auditView } from "./views/audit.js";
 import { boardView } from "./views/board.js";
 import { probeView, sloView } from "./views/detail.js";
@@ -26,7 +26,17 @@ const ctx: Ctx = {
   },
   signIn,
   navigate,
+  watchSamples(probes, fn) {
+    sampleSink = fn;
+    stream.watch(probes);
+    return () => {
+      if (sampleSink !== fn) return;
+      sampleSink = null;
+      stream.watch([]);
+    };
+  },
 };
+let sampleSink: ((samples: LiveSample[]) => void) | null = null;
 
 const stream = new Stream({
   welcome(v) {
@@ -42,6 +52,9 @@ const stream = new Stream({
   event(topic, data) {
     if (topic === "board.delta") model.apply(data as Delta);
     for (const fn of live) fn(topic, data);
+  },
+  samples(samples) {
+    sampleSink?.(samples);
   },
   refused() {
     void diagnose();

@@ -17,6 +17,15 @@ export interface StreamHandlers {
   connection(state: "live" | "down"): void;
   /** The socket closed before the server said welcome: refused (no or bad token) or unreachable. */
   refused(): void;
+  /** New samples of the probes named by `watch` (readers only). */
+  samples(samples: LiveSample[]): void;
+}
+
+export interface LiveSample {
+  metric: string;
+  labels: Record<string, string>;
+  value: number;
+  ts: number;
 }
 
 export interface Board {
@@ -72,6 +81,7 @@ export class Stream {
   private retryMs = 250;
   private stopped = false;
   private welcomed = false;
+  private watched: string[] = [];
   private retry: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly on: StreamHandlers) {}
@@ -79,6 +89,16 @@ export class Stream {
   start(): void {
     this.stopped = false;
     this.connect();
+  }
+
+  /** The probes whose samples the open view charts live (sent again after a reconnect). */
+  watch(probes: string[]): void {
+    this.watched = probes;
+    if (this.ws?.readyState === WebSocket.OPEN && this.welcomed) this.sendWatch();
+  }
+
+  private sendWatch(): void {
+    this.ws?.send(JSON.stringify({ type: "watch", probes: this.watched }));
   }
 
   /** Reconnect now (after the token changed): same catch-up, new credentials. */
@@ -133,6 +153,7 @@ export class Stream {
       board?: Board;
       resync?: boolean;
       viewer?: Viewer;
+      samples?: LiveSample[];
     };
     switch (msg.type) {
       case "welcome":
@@ -142,6 +163,10 @@ export class Stream {
         this.epoch = msg.epoch;
         if (msg.viewer) this.on.welcome(msg.viewer);
         this.on.connection("live");
+        if (this.watched.length > 0) this.sendWatch();
+        break;
+      case "samples":
+        if (msg.samples) this.on.samples(msg.samples);
         break;
       case "snapshot":
         this.last = msg.id;

@@ -83,12 +83,17 @@ function charts(root: HTMLElement, ctx: Ctx, probe: string, metrics: [string, st
     ...boxes,
   );
   void refresh();
+  // Up to 1 h the stream's samples extend the lines live; bucketed ranges refetch now and then.
+  const unwatch = ctx.watchSamples([probe], (samples) => {
+    for (const c of cs) c.append(samples);
+  });
   const again = throttle(() => void refresh(), 5000);
   const off = ctx.model.onChange((c) => {
-    if (c.all || c.keys.includes(`p:${probe}`)) again();
+    if (range > 3_600_000 && (c.all || c.keys.includes(`p:${probe}`))) again();
   });
   return () => {
     off();
+    unwatch();
     for (const c of cs) c.destroy();
   };
 }
