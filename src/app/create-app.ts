@@ -30,7 +30,7 @@ import type { Principal } from "../core/principal.js";
 import { dispatchConfigFrom } from "../dispatch/index.js";
 import { maintenanceSource } from "../dispatch/mute/index.js";
 import { ProbeCatalog, probeMigrations } from "../probes/index.js";
-import { reportMigrations, storeSources } from "../reports/index.js";
+import { reportMigrations, startReportWarmer, storeSources } from "../reports/index.js";
 import { checkCondition } from "../rules/index.js";
 import { buildServer } from "../server/app.js";
 import { Authenticator } from "../server/auth.js";
@@ -170,6 +170,18 @@ export async function createApp(opts: AppOptions): Promise<App> {
     },
   });
 
+  const reportWarmer = startReportWarmer({
+    db: store,
+    series: detection.series,
+    clock,
+    logger,
+    objectiveSlos: () =>
+      detection
+        .effectiveConfig()
+        .slos.filter((s) => s.objective !== undefined)
+        .map((s) => s.name),
+  });
+
   let auditFailedOnce = false;
   const checkpoints = startCheckpoints({
     audit,
@@ -248,6 +260,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       closed = true;
       watcher.stop();
       await server.close();
+      await reportWarmer.stop();
       await detection.stop();
       await checkpoints.stop();
       await bus.close();

@@ -178,6 +178,7 @@ export interface SlaReport {
 
 export { CSV_COLUMNS, reportCsv } from "./csv.js";
 export { CLOSED_AFTER } from "./event-days.js";
+export { startReportWarmer, type WarmerOptions } from "./warmer.js";
 export { reportHtml } from "./html.js";
 export { reportMigrations } from "./migrations.js";
 export { DEFAULT_SPAN_MS, MAX_SPAN_MS, parseTime, type ReportRange, resolveRange } from "./range.js";
