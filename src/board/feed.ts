@@ -5,6 +5,7 @@
  * `debounceMs`; domain events (transitions, incident and run-book changes, ...) ride along as they
  * are. Knows nothing of sockets: the server's stream route feeds it from the bus and sends its events.
  */
+import { randomUUID } from "node:crypto";
 import type { Clock, TimerHandle } from "../core/clock.js";
 
 /** Who may see an event: `public` for the anonymous viewer of a public board, `read` otherwise. */
@@ -50,7 +51,7 @@ export type Catchup = { kind: "events"; events: FeedEvent[] } | { kind: "resync"
 
 export class BoardFeed {
   /** Changes each process start, so ids from before a restart are never taken for current ones. */
-  readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  readonly epoch = randomUUID();
   private ring: FeedEvent[] = [];
   private seq = 0;
   private board: BoardSnapshot | null = null;

@@ -140,14 +140,15 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
         send({ type: "event", id: e.id, topic: e.topic, data: publicTiles(e.data as BoardDelta) });
       }
     };
-    const helloTimer = setTimeout(() => socket.close(4400, "expected a hello message"), HELLO_TIMEOUT_MS);
-    helloTimer.unref();
+    const helloTimer = deps.actions.clock.setTimer(HELLO_TIMEOUT_MS, () =>
+      socket.close(4400, "expected a hello message"),
+    );
 
     let greeted = false;
     socket.on("message", (raw) => {
       if (greeted) return onWatch(raw);
       greeted = true;
-      clearTimeout(helloTimer);
+      helloTimer.cancel();
       const hello = parseHello(raw);
       if (!hello) {
         socket.close(4400, 'the first message must be {"type":"hello","after"?:number,"epoch"?:string}');
@@ -170,7 +171,7 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
     socket.on("close", () => {
       open.delete(socket);
       watch.drop(socket);
-      clearTimeout(helloTimer);
+      helloTimer.cancel();
       stop?.();
     });
 
