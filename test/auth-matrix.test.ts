@@ -4,7 +4,7 @@
  * DESIGN §4; a route the server has but this table lacks fails the test, so none escapes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Running, serverYaml, startApp, TOKENS } from "./helpers.js";
+import { api, type Running, serverYaml, startApp, TOKENS, waitFor } from "./helpers.js";
 
 const EXPECTED: Record<string, string> = {
   "GET /healthz": "none",
@@ -143,11 +143,27 @@ describe("public board", () => {
     srv = await startApp(
       serverYaml(
         "",
-        `  auth:\n    public_board: true\n    tokens:\n      - { name: admin, scopes: [admin], secret: "${TOKENS.admin}" }\n`,
+        `  auth:\n    public_board: true\n    tokens:\n      - { name: admin, scopes: [admin], secret: "${TOKENS.admin}" }\n` +
+          'probes:\n  - { name: internal-db, type: tcp, target: "127.0.0.1:1", interval: 200ms, timeout: 150ms }\n',
       ),
     );
   });
   afterAll(() => srv.stop());
+
+  it("shows the public the board's states but not probe error texts (they can name internal hosts)", async () => {
+    type Status = { probes: { name: string; state: string; last: { ok: boolean; error?: string } | null }[] };
+    const admin = await waitFor(async () => {
+      const r = await api(srv.url, "/api/v1/status", { token: TOKENS.admin });
+      const p = (r.body as Status).probes.find((x) => x.name === "internal-db");
+      return p?.last?.error ? p : undefined;
+    }, "a failed tcp probe");
+    expect(admin.last?.error).toBe("ECONNREFUSED");
+    const pub = (await api(srv.url, "/api/v1/status")).body as Status;
+    const p = pub.probes.find((x) => x.name === "internal-db");
+    expect(p?.last).toMatchObject({ ok: false });
+    expect(p?.last?.error).toBeUndefined();
+    expect(JSON.stringify(pub)).not.toContain("ECONNREFUSED");
+  });
 
   it("board routes open without a token, everything else still closed", async () => {
     expect((await api(srv.url, "/metrics")).status).toBe(200);
