@@ -41,7 +41,8 @@ function builtinSlos(config: OpsConfig): SloConfig[] {
       no_data: "keep",
       severity: "page",
       labels: {},
-      description: "The audit trail failed verification (an edited, deleted or reordered entry, or a bad checkpoint)",
+      description:
+        "The audit trail failed verification (an edited, deleted or reordered entry, or a bad checkpoint)",
     },
   ];
 }

@@ -43,7 +43,13 @@ describe("configJsonSchema", () => {
 
   it("describes probes as a closed union on type, with durations as patterned strings", () => {
     const variants = schema.properties?.probes?.items?.oneOf ?? [];
-    expect(variants.map((v) => v.properties?.type?.const)).toEqual(["http", "tcp", "push", "heartbeat", "bias"]);
+    expect(variants.map((v) => v.properties?.type?.const)).toEqual([
+      "http",
+      "tcp",
+      "push",
+      "heartbeat",
+      "bias",
+    ]);
     for (const v of variants) expect(v.additionalProperties).toBe(false);
     const interval = variants[0]?.properties?.interval as { anyOf: Schema[] };
     expect(interval.anyOf[0]).toMatchObject({

@@ -24,7 +24,13 @@ describe("loadConfig on the DESIGN.md §3 example", () => {
       },
       incidents: {
         reopen_within: 15 * 60_000,
-        reporting: { initial: 3_600_000, daily_updates: true, final: 7 * 86_400_000, timezone: "UTC", severity: "page" },
+        reporting: {
+          initial: 3_600_000,
+          daily_updates: true,
+          final: 7 * 86_400_000,
+          timezone: "UTC",
+          severity: "page",
+        },
       },
       audit: { checkpoint_interval: 3_600_000 },
     });

@@ -73,7 +73,9 @@ describe("parseProbeInput", () => {
     });
     expect(parseProbeInput({ name: "p" })).toEqual({
       ok: false,
-      details: [{ path: "", message: "missing required key `type` (one of http, tcp, push, heartbeat, bias)" }],
+      details: [
+        { path: "", message: "missing required key `type` (one of http, tcp, push, heartbeat, bias)" },
+      ],
     });
     expect(parseProbeInput("nope")).toEqual({
       ok: false,

@@ -286,7 +286,13 @@ describe("dispatchConfigFrom", () => {
         auth: { tokens: [], public_board: false },
         incidents: {
           reopen_within: 60_000,
-          reporting: { initial: 3_600_000, daily_updates: true, final: 604_800_000, timezone: "UTC", severity: "page" },
+          reporting: {
+            initial: 3_600_000,
+            daily_updates: true,
+            final: 604_800_000,
+            timezone: "UTC",
+            severity: "page",
+          },
         },
       },
       probes: [],

@@ -5,10 +5,17 @@
  * itself; a run waiting for approval keeps waiting across restarts and expires on time.
  */
 import { AsyncResource } from "node:async_hooks";
-import type { ApprovalStep, HttpStep, RunbookConfig, RunbookStep, RunStep, WaitStep } from "../config/index.js";
-import { redact } from "../core/redact.js";
+import type {
+  ApprovalStep,
+  HttpStep,
+  RunbookConfig,
+  RunbookStep,
+  RunStep,
+  WaitStep,
+} from "../config/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import { redact } from "../core/redact.js";
 import type { Store } from "../store/index.js";
 import { stepEnv } from "./env.js";
 import { type RecordDeps, recordRun, SYSTEM_ACTOR } from "./record.js";
@@ -180,7 +187,11 @@ export class RunbookRunner {
     const live = this.o.specOf(run.runbook);
     if (!live) return this.finish(run, "failed", `run-book ${run.runbook} no longer exists`);
     if (JSON.stringify(redact(live)) !== JSON.stringify(run.spec)) {
-      return this.finish(run, "failed", `run-book ${run.runbook} changed since this run was triggered; trigger it again`);
+      return this.finish(
+        run,
+        "failed",
+        `run-book ${run.runbook} changed since this run was triggered; trigger it again`,
+      );
     }
     run = { ...run, spec: live };
 

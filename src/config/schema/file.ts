@@ -23,12 +23,9 @@ export const fileSchema = strict({
     .array(probeSchema)
     .optional()
     .meta({ description: "What is measured: active checks (http, tcp), pushed samples, heartbeats, bias" }),
-  slos: slosSchema
-    .optional()
-    .meta({
-      description:
-        "When a probe's figures are a breach: a threshold (`when`) or an error budget (`objective`)",
-    }),
+  slos: slosSchema.optional().meta({
+    description: "When a probe's figures are a breach: a threshold (`when`) or an error budget (`objective`)",
+  }),
   sirens: sirensSchema
     .optional()
     .meta({ description: "Who is told when an SLO fires: receivers, repeats and escalation, by siren name" }),
@@ -39,12 +36,9 @@ export const fileSchema = strict({
     .record(objectName(), runbookSchema)
     .optional()
     .meta({ description: "Automated responses an SLO can start, by run-book name (docs/runbooks-steps.md)" }),
-  maintenance: z
-    .array(maintenanceSchema)
-    .optional()
-    .meta({
-      description: "Windows in which matching alerts notify nobody (docs/maintenance-and-silences.md)",
-    }),
+  maintenance: z.array(maintenanceSchema).optional().meta({
+    description: "Windows in which matching alerts notify nobody (docs/maintenance-and-silences.md)",
+  }),
 });
 
 export type FileData = z.output<typeof fileSchema>;
