@@ -178,9 +178,9 @@ export interface SlaReport {
 
 export { CSV_COLUMNS, reportCsv } from "./csv.js";
 export { CLOSED_AFTER } from "./event-days.js";
-export { startReportWarmer, type WarmerOptions } from "./warmer.js";
 export { reportHtml } from "./html.js";
 export { reportMigrations } from "./migrations.js";
 export { DEFAULT_SPAN_MS, MAX_SPAN_MS, parseTime, type ReportRange, resolveRange } from "./range.js";
 export { assembleReport, buildSlaReport, type ReportData } from "./sla.js";
 export { storeSources } from "./store-sources.js";
+export { startReportWarmer, type WarmerOptions } from "./warmer.js";
