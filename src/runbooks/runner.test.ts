@@ -93,6 +93,8 @@ async function harness(runbook: RunbookConfig, dir?: string) {
     },
   };
   const fire = async (over: Partial<RunRequest> = {}) => {
+    // Runs are ordered by creation time: a real trigger never shares a millisecond with the last.
+    clock.advance(1);
     const result = await store.tx((tx) =>
       createRun(tx, { catalog, audit }, { ...request, ...over }, clock.now(), { rails: true }),
     );
@@ -155,6 +157,7 @@ describe("run-book rails", () => {
     expect((await listRuns(h.store)).map((r) => r.state)).toEqual(["failed", "failed"]);
     expect(await h.fire({ alertId: "alert-3" })).toMatchObject({ refused: { rail: "breaker", loud: true } });
     h.fail("succeeded");
+    h.clock.advance(1000);
     const manual = await h.store.tx((tx) =>
       createRun(
         tx,

@@ -135,10 +135,16 @@ export async function activeRunFor(
   return row && toRun(row);
 }
 
-/** The run-book's most recent runs (newest first), dry runs excluded. */
-export async function recentRuns(tx: SqlExecutor, runbook: string, limit: number): Promise<Run[]> {
+/** The run-book's most recent runs (newest first), dry runs excluded unless asked for. */
+export async function recentRuns(
+  tx: SqlExecutor,
+  runbook: string,
+  limit: number,
+  o: { includeDryRuns?: boolean } = {},
+): Promise<Run[]> {
   const rows = await tx.all<RunRow>(
-    `SELECT ${COLUMNS} FROM runbook_runs WHERE runbook = ? AND dry_run = 0 ORDER BY created_at DESC, id LIMIT ?`,
+    `SELECT ${COLUMNS} FROM runbook_runs WHERE runbook = ? ${o.includeDryRuns ? "" : "AND dry_run = 0"}
+     ORDER BY created_at DESC, id LIMIT ?`,
     [runbook, limit],
   );
   return rows.map(toRun);

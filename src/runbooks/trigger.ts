@@ -11,7 +11,7 @@ import type { Tx } from "../store/index.js";
 import type { RunbookCatalog } from "./catalog.js";
 import { checkRails, type Refusal } from "./rails.js";
 import { type RecordDeps, recordRun } from "./record.js";
-import { insertRun } from "./runs.js";
+import { insertRun, recentRuns } from "./runs.js";
 import type { Run, RunContext } from "./types.js";
 
 /** How long a run waits for a human before it expires, when the run-book does not say. */
@@ -67,6 +67,9 @@ export async function createRun(
     else deps.logger?.info({ runbook: req.runbook, rail: refusal.rail }, refusal.message);
     return { refused: refusal };
   }
+  // Runs of a run-book are ordered by creation time (cooldown, breaker): never two in one millisecond.
+  const [latest] = await recentRuns(tx, req.runbook, 1, { includeDryRuns: true });
+  const createdAt = latest ? Math.max(now, latest.createdAt + 1) : now;
   const run: Run = {
     id: newRunId(),
     runbook: req.runbook,
@@ -81,7 +84,7 @@ export async function createRun(
     // Stored redacted: the record shows what was triggered; the runner executes the live spec.
     spec: redact(spec),
     context: req.context,
-    createdAt: now,
+    createdAt,
     startedAt: null,
     finishedAt: null,
     approvalDue: spec.approval ? now + DEFAULT_APPROVAL_TIMEOUT_MS : null,
