@@ -38,49 +38,42 @@ const comment = z.string().trim().min(1).max(10_000);
 export function incidentActions(deps: IncidentActionDeps) {
   const { incidents, hooks } = deps;
 
-  const acknowledge = defineAction<{ id: string; comment?: string | undefined }, Incident>({
-    name: "incident.acknowledge",
-    scope: "operate",
-    input: z.strictObject({ id, comment: comment.optional() }),
-    async run({ ctx, input, tx }) {
-      const at = ctx.clock.now();
-      const incident = await incidents.acknowledge(tx, input.id, ctx.actor.name, at);
-      if (input.comment) await incidents.addEvent(tx, incident.id, note(input.comment, at, ctx.actor.name));
-      await hooks?.acknowledged(tx, incident, ctx.actor.name, at);
-      return {
-        result: incident,
-        audit: { action: "incident.acknowledge", subject: `incident:${incident.id}`, data: pick(input) },
-        events: [
-          {
-            topic: "incidents.changed",
-            event: { id: incident.id, state: incident.state, change: "acknowledged" },
-          },
-        ],
-      };
-    },
-  });
+  /** Ack and resolve by hand share one shape: the transition, an optional comment, dispatch's hook. */
+  const transition = (
+    name: "incident.acknowledge" | "incident.resolve",
+    change: "acknowledged" | "resolved",
+    apply: (tx: Tx, id: string, by: string, at: number) => Promise<Incident>,
+    hook: (h: IncidentHooks) => IncidentHooks["acknowledged"],
+  ) =>
+    defineAction<{ id: string; comment?: string | undefined }, Incident>({
+      name,
+      scope: "operate",
+      input: z.strictObject({ id, comment: comment.optional() }),
+      async run({ ctx, input, tx }) {
+        const at = ctx.clock.now();
+        const incident = await apply(tx, input.id, ctx.actor.name, at);
+        if (input.comment) await incidents.addEvent(tx, incident.id, note(input.comment, at, ctx.actor.name));
+        if (hooks) await hook(hooks)(tx, incident, ctx.actor.name, at);
+        return {
+          result: incident,
+          audit: { action: name, subject: `incident:${incident.id}`, data: pick(input) },
+          events: [{ topic: "incidents.changed", event: { id: incident.id, state: incident.state, change } }],
+        };
+      },
+    });
 
-  const resolve = defineAction<{ id: string; comment?: string | undefined }, Incident>({
-    name: "incident.resolve",
-    scope: "operate",
-    input: z.strictObject({ id, comment: comment.optional() }),
-    async run({ ctx, input, tx }) {
-      const at = ctx.clock.now();
-      const incident = await incidents.resolveByHand(tx, input.id, ctx.actor.name, at);
-      if (input.comment) await incidents.addEvent(tx, incident.id, note(input.comment, at, ctx.actor.name));
-      await hooks?.resolvedByHand(tx, incident, ctx.actor.name, at);
-      return {
-        result: incident,
-        audit: { action: "incident.resolve", subject: `incident:${incident.id}`, data: pick(input) },
-        events: [
-          {
-            topic: "incidents.changed",
-            event: { id: incident.id, state: incident.state, change: "resolved" },
-          },
-        ],
-      };
-    },
-  });
+  const acknowledge = transition(
+    "incident.acknowledge",
+    "acknowledged",
+    (tx, i, by, at) => incidents.acknowledge(tx, i, by, at),
+    (h) => h.acknowledged,
+  );
+  const resolve = transition(
+    "incident.resolve",
+    "resolved",
+    (tx, i, by, at) => incidents.resolveByHand(tx, i, by, at),
+    (h) => h.resolvedByHand,
+  );
 
   const addNote = defineAction<{ id: string; text: string }, Omit<TimelineEvent, "seq">>({
     name: "incident.note",

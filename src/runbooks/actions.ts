@@ -19,7 +19,7 @@ import type { RecordDeps } from "./record.js";
 import { stepKind } from "./runner.js";
 import { getRun, saveStep, updateRun } from "./runs.js";
 import { createRun } from "./trigger.js";
-import type { Run } from "./types.js";
+import { manualContext, type Run } from "./types.js";
 
 declare module "../bus/index.js" {
   interface BusTopics {
@@ -60,17 +60,7 @@ export function runbookActions(deps: RunbookActionDeps) {
             runbook: input.name,
             trigger: "manual",
             triggeredBy: ctx.actor.name,
-            context: {
-              slo: null,
-              probe: null,
-              labels: {},
-              value: null,
-              unit: "",
-              severity: null,
-              condition: null,
-              incidentUrl: null,
-              ...(input.reason ? { reason: input.reason } : {}),
-            },
+            context: manualContext(input.reason),
             ...(input.dry_run ? { dryRun: true } : {}),
           },
           ctx.clock.now(),

@@ -19,6 +19,7 @@ import { RunbookRunner } from "./runner.js";
 import { listRuns, runDetail } from "./runs.js";
 import type { StepContext, StepExecutor, StepResult } from "./steps/types.js";
 import { createRun, type RunRequest } from "./trigger.js";
+import { manualContext } from "./types.js";
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const MIN = 60_000;
@@ -102,6 +103,14 @@ async function harness(runbook: RunbookConfig, dir?: string) {
     await runner.idle();
     return result;
   };
+  /** Creates a run without kicking the runner (context: a manual one). */
+  const create = (
+    over: Partial<RunRequest> & Pick<RunRequest, "runbook" | "trigger" | "triggeredBy">,
+    rails: boolean,
+  ) =>
+    store.tx((tx) =>
+      createRun(tx, { catalog, audit }, { context: manualContext(), ...over }, clock.now(), { rails }),
+    );
   return {
     store,
     clock,
@@ -110,6 +119,7 @@ async function harness(runbook: RunbookConfig, dir?: string) {
     runner,
     calls,
     fire,
+    create,
     root,
     fail: (status: StepResult["status"]) => {
       outcome = status;
@@ -158,28 +168,13 @@ describe("run-book rails", () => {
     expect(await h.fire({ alertId: "alert-3" })).toMatchObject({ refused: { rail: "breaker", loud: true } });
     h.fail("succeeded");
     h.clock.advance(1000);
-    const manual = await h.store.tx((tx) =>
-      createRun(
-        tx,
-        { catalog: h.catalog, audit: h.audit },
-        {
-          runbook: "scale",
-          trigger: "manual",
-          triggeredBy: "alice",
-          context: {
-            slo: null,
-            probe: null,
-            labels: {},
-            value: null,
-            unit: "",
-            severity: null,
-            condition: null,
-            incidentUrl: null,
-          },
-        },
-        h.clock.now(),
-        { rails: false },
-      ),
+    const manual = await h.create(
+      {
+        runbook: "scale",
+        trigger: "manual",
+        triggeredBy: "alice",
+      },
+      false,
     );
     expect(manual).toHaveProperty("run");
     h.runner.kick();
@@ -190,55 +185,25 @@ describe("run-book rails", () => {
   it("allows one run per run-book per alert at a time", async () => {
     const h = await harness(spec());
     h.hangSteps();
-    await h.store.tx((tx) =>
-      createRun(
-        tx,
-        { catalog: h.catalog, audit: h.audit },
-        {
-          runbook: "scale",
-          trigger: "alert",
-          triggeredBy: "hms-ops",
-          alertId: "alert-1",
-          context: {
-            slo: null,
-            probe: null,
-            labels: {},
-            value: null,
-            unit: "",
-            severity: null,
-            condition: null,
-            incidentUrl: null,
-          },
-        },
-        h.clock.now(),
-        { rails: true },
-      ),
+    await h.create(
+      {
+        runbook: "scale",
+        trigger: "alert",
+        triggeredBy: "hms-ops",
+        alertId: "alert-1",
+      },
+      true,
     );
     h.runner.kick();
-    const second = await h.store.tx((tx) =>
-      createRun(
-        tx,
-        { catalog: h.catalog, audit: h.audit },
-        {
-          runbook: "scale",
-          trigger: "alert",
-          triggeredBy: "hms-ops",
-          alertId: "alert-1",
-          episode: 2,
-          context: {
-            slo: null,
-            probe: null,
-            labels: {},
-            value: null,
-            unit: "",
-            severity: null,
-            condition: null,
-            incidentUrl: null,
-          },
-        },
-        h.clock.now(),
-        { rails: true },
-      ),
+    const second = await h.create(
+      {
+        runbook: "scale",
+        trigger: "alert",
+        triggeredBy: "hms-ops",
+        alertId: "alert-1",
+        episode: 2,
+      },
+      true,
     );
     expect(second).toMatchObject({ refused: { rail: "concurrent" } });
   });
@@ -248,29 +213,14 @@ describe("run-book runner", () => {
   it("marks a run left `running` by a dead process interrupted, and never re-runs it", async () => {
     const h = await harness(spec());
     h.hangSteps();
-    await h.store.tx((tx) =>
-      createRun(
-        tx,
-        { catalog: h.catalog, audit: h.audit },
-        {
-          runbook: "scale",
-          trigger: "alert",
-          triggeredBy: "hms-ops",
-          alertId: "alert-1",
-          context: {
-            slo: null,
-            probe: null,
-            labels: {},
-            value: null,
-            unit: "",
-            severity: null,
-            condition: null,
-            incidentUrl: null,
-          },
-        },
-        h.clock.now(),
-        { rails: true },
-      ),
+    await h.create(
+      {
+        runbook: "scale",
+        trigger: "alert",
+        triggeredBy: "hms-ops",
+        alertId: "alert-1",
+      },
+      true,
     );
     h.runner.kick();
     await new Promise<void>((resolve) => {
@@ -309,29 +259,14 @@ describe("run-book runner", () => {
   it("fails a queued run whose run-book changed before it started, rather than run something else", async () => {
     const h = await harness(spec());
     await h.runner.stop();
-    await h.store.tx((tx) =>
-      createRun(
-        tx,
-        { catalog: h.catalog, audit: h.audit },
-        {
-          runbook: "scale",
-          trigger: "alert",
-          triggeredBy: "hms-ops",
-          alertId: "alert-1",
-          context: {
-            slo: null,
-            probe: null,
-            labels: {},
-            value: null,
-            unit: "",
-            severity: null,
-            condition: null,
-            incidentUrl: null,
-          },
-        },
-        h.clock.now(),
-        { rails: true },
-      ),
+    await h.create(
+      {
+        runbook: "scale",
+        trigger: "alert",
+        triggeredBy: "hms-ops",
+        alertId: "alert-1",
+      },
+      true,
     );
     h.catalog.setConfigRunbooks({ scale: spec({ steps: [{ run: "something-else" }] }) });
     await h.runner.start();

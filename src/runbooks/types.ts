@@ -83,3 +83,18 @@ export type StepKind = "run" | "http" | "wait" | "approval";
 export interface RunDetail extends Run {
   steps: StepRecord[];
 }
+
+/** The context of a run started by hand: no alert behind it. */
+export function manualContext(reason?: string): RunContext {
+  return {
+    slo: null,
+    probe: null,
+    labels: {},
+    value: null,
+    unit: "",
+    severity: null,
+    condition: null,
+    incidentUrl: null,
+    ...(reason ? { reason } : {}),
+  };
+}

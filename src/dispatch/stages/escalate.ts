@@ -9,7 +9,7 @@ import { addReceivers, findEpisode } from "../episodes.js";
 import type { Stage, StageDeps } from "../pipeline.js";
 import { scheduleJob } from "../schedule.js";
 import type { ScheduledStage } from "../scheduler.js";
-import { recordSuppressed } from "./mute.js";
+import { suppressedFollowUp } from "./mute.js";
 
 export const ESCALATE = "escalate";
 
@@ -46,18 +46,8 @@ export function escalateJob(
       const following = steps[job.runs + 1];
       // Steps keep their spacing from this one (a page held by a mute counts from when it went out).
       const next = following ? Math.max(now, job.dueAt + following.after - step.after) : null;
-      const reason = deps.muter.mutedBy(logged.firing, now);
-      if (reason) {
-        // Muted (maintenance, silence, inhibition): this step is held back and recorded, like a repeat.
-        const { slo, probe, labels } = logged.firing;
-        await recordSuppressed(tx, deps, {
-          incidentId: logged.incidentId,
-          alert: { slo, probe, labels, alertId: logged.alertId, episode: logged.episode },
-          reason,
-          notification: "escalation",
-          receivers: fresh,
-          at: now,
-        });
+      // Muted (maintenance, silence, inhibition): this step is held back and recorded, like a repeat.
+      if (await suppressedFollowUp(tx, deps, logged, now, { notification: "escalation", receivers: fresh })) {
         return { next, enqueued: 0 };
       }
       const enqueued = await deps.outbox.enqueue(

@@ -11,6 +11,7 @@
  */
 import type { AuditLog } from "../../audit/index.js";
 import type { Tx } from "../../store/index.js";
+import type { EpisodeRecord } from "../episodes.js";
 import { findHeld, holdFiring, releaseHeld } from "../mute/held.js";
 import type { MutableAlert, MuteReason, Muter } from "../mute/index.js";
 import type { Stage, StageDeps } from "../pipeline.js";
@@ -142,4 +143,28 @@ async function findAndRelease(tx: Tx, alertId: string, episode: number) {
   const held = await findHeld(tx, alertId, episode);
   if (held) await releaseHeld(tx, alertId, episode);
   return held;
+}
+
+/**
+ * For follow-ups of a logged episode (repeats, escalation steps): when the episode's alert is muted
+ * now, records the held-back notification and returns true; the caller then sends nothing.
+ */
+export async function suppressedFollowUp(
+  tx: Tx,
+  deps: SuppressDeps & Pick<StageDeps, "muter">,
+  logged: EpisodeRecord,
+  now: number,
+  what: Pick<Suppressed, "notification" | "receivers"> & { repeatNo?: number },
+): Promise<boolean> {
+  const reason = deps.muter.mutedBy(logged.firing, now);
+  if (!reason) return false;
+  const { slo, probe, labels } = logged.firing;
+  await recordSuppressed(tx, deps, {
+    incidentId: logged.incidentId,
+    alert: { slo, probe, labels, alertId: logged.alertId, episode: logged.episode },
+    reason,
+    at: now,
+    ...what,
+  });
+  return true;
 }

@@ -12,7 +12,7 @@ import { findEpisode } from "../episodes.js";
 import type { Stage, StageDeps } from "../pipeline.js";
 import { scheduleJob } from "../schedule.js";
 import type { ScheduledStage } from "../scheduler.js";
-import { recordSuppressed } from "./mute.js";
+import { suppressedFollowUp } from "./mute.js";
 
 export const REPEAT = "repeat";
 
@@ -42,20 +42,8 @@ export function repeatJob(deps: Pick<StageDeps, "outbox" | "muter" | "incidents"
       if (!every) return { next: null, enqueued: 0 };
       const n = job.runs + 1;
       const next = job.dueAt + every * (Math.floor(Math.max(0, now - job.dueAt) / every) + 1);
-      const reason = deps.muter.mutedBy(logged.firing, now);
-      if (reason) {
-        const { slo, probe, labels } = logged.firing;
-        await recordSuppressed(tx, deps, {
-          incidentId: logged.incidentId,
-          alert: { slo, probe, labels, alertId: logged.alertId, episode: logged.episode },
-          reason,
-          notification: "repeat",
-          repeatNo: n,
-          receivers: logged.receivers,
-          at: now,
-        });
-        return { next, enqueued: 0 };
-      }
+      const muted = { notification: "repeat" as const, repeatNo: n, receivers: logged.receivers };
+      if (await suppressedFollowUp(tx, deps, logged, now, muted)) return { next, enqueued: 0 };
       const notification = repeatOf(logged.firing, n);
       const enqueued = await deps.outbox.enqueue(
         tx,
