@@ -79,6 +79,13 @@ describe("buildNotification", () => {
     expect(buildNotification(alertEvent({ alertId: "other" }), ctx).dedupKey).not.toBe(a);
   });
 
+  it("marks a firing on missing data: value null and noData true, never on a measured one", () => {
+    const silent = buildNotification(alertEvent({ value: null }), ctx);
+    expect(silent).toMatchObject({ value: null, noData: true });
+    expect(silent.summary).toContain("no data");
+    expect(buildNotification(alertEvent(), ctx).noData).toBeUndefined();
+  });
+
   it("numbers repeats and says so in the summary", () => {
     const r = repeatOf(buildNotification(alertEvent(), ctx), 2);
     expect(r).toMatchObject({ status: "firing", repeat: 2 });

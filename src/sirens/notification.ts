@@ -16,7 +16,10 @@ export interface Notification {
   probe: string | null;
   severity: Severity;
   labels: Record<string, string>;
-  /** The measured figure that decided the transition, in `unit`; null only when there was no data. */
+  /**
+   * The measured figure that decided the transition, in `unit`; null only when there was no data
+   * (an SLO with `no_data: alert`), and then `noData` is true, so a receiver need not guess.
+   */
   value: number | null;
   /** `ms`, `%` (value is a fraction: 0.05 = 5%) or `` (plain). */
   unit: string;
@@ -43,6 +46,8 @@ export interface Notification {
   siren: string | null;
   /** When the condition first held in this episode (before any `for`), ISO 8601. */
   activeAt: string | null;
+  /** True when the alert fired (or resolved) on the absence of data: `value` is null then. */
+  noData?: boolean;
   /** Present for severity `legal`: the binding agreement. */
   legal?: { sla: string; statute?: string };
   /**
@@ -114,6 +119,7 @@ export function buildNotification(event: AlertEvent, ctx: NotificationContext): 
     siren: ctx.siren,
     activeAt: event.activeAt === null ? null : iso(event.activeAt),
   };
+  if (event.value === null) n.noData = true;
   if (ctx.legal) n.legal = { ...ctx.legal };
   if (ctx.target) n.target = { ...ctx.target };
   if (ctx.notified) n.notified = [...ctx.notified];
