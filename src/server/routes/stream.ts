@@ -24,6 +24,7 @@ import {
   type TileAlert,
 } from "../../board/index.js";
 import type { Topic } from "../../bus/index.js";
+import type { TimerHandle } from "../../core/clock.js";
 import { hasScope, type Principal } from "../../core/principal.js";
 import { listRuns } from "../../runbooks/index.js";
 import type { ServerDeps } from "../app.js";
@@ -43,6 +44,8 @@ const FORWARDED: readonly Topic[] = [
 /** A client this far behind is cut off; it reconnects and catches up (or resyncs). */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const HELLO_TIMEOUT_MS = 10_000;
+/** How often every socket is pinged; one silent for a whole interval is closed. */
+export const PING_INTERVAL_MS = 30_000;
 /** Policy and heartbeat silence change without a bus event: look again this often while watched. */
 const REFRESH_MS = 5_000;
 /** New figures on tiles (no state change) are batched this long; transitions go out within 100 ms. */
@@ -114,7 +117,24 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       }
     }),
   );
+  // Keep-alive: a ping to every socket each interval; one that did not answer the last ping is
+  // dead (a proxy or a laptop lid dropped it without a close) and is terminated, so its feed stops.
+  const answered = new WeakSet<WebSocket>();
+  let pinger: TimerHandle | null = null;
+  const pingAll = () => {
+    for (const socket of open.keys()) {
+      if (!answered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      answered.delete(socket);
+      socket.ping();
+    }
+    pinger = deps.actions.clock.setTimer(PING_INTERVAL_MS, pingAll);
+  };
+  pinger = deps.actions.clock.setTimer(PING_INTERVAL_MS, pingAll);
   app.addHook("onClose", async () => {
+    pinger?.cancel();
     refresh?.cancel();
     for (const u of unsubscribe) u();
     feed.close();
@@ -124,6 +144,8 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
     const viewer = req.principal;
     const canRead = hasScope(viewer, "read");
     open.set(socket, { req, canRead });
+    answered.add(socket);
+    socket.on("pong", () => answered.add(socket));
     let stop: (() => void) | null = null;
     const send = (msg: unknown) => {
       if (socket.readyState !== socket.OPEN) return;
@@ -160,7 +182,14 @@ export function streamRoutes(app: FastifyInstance, deps: StreamDeps): BoardFeed 
       });
     });
     const onWatch = (raw: unknown) => {
-      const probes = parseWatch(parseJson(raw));
+      const message = parseJson(raw);
+      // An application-level ping, for clients that want to check the path themselves (a browser
+      // answers our ping frames by itself but cannot send its own). Liveness counts pong frames only.
+      if ((message as { type?: unknown } | undefined)?.type === "ping") {
+        send({ type: "pong" });
+        return;
+      }
+      const probes = parseWatch(message);
       if (!probes) {
         socket.close(4400, `expected {"type":"watch","probes":[...]} naming at most ${MAX_WATCHED} probes`);
         return;
