@@ -5,11 +5,9 @@
  * receiver is paged) and the incident's evidence packet carries the ratio. A restart on the same
  * data dir resumes the window from the stored per-minute counts.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { alertsOf, api, read, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
-
-type Closer = { close(): Promise<void> };
 
 interface ModelFigures {
   model: string;
@@ -52,28 +50,16 @@ function decisions(group: string, n: number, positives: number, now: number) {
 }
 
 describe("bias sensor", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("B selected at 70 % of A's rate → the four-fifths SLO fires, the ratio is in the evidence, and survives a restart", async () => {
     const hook = await startReceiver();
-    const tmp = await tempDir();
-    closers.push(hook, { close: tmp.cleanup });
-    srv = await startApp(config(`${hook.url}/hook`), { dir: tmp.dir });
-    const running = srv;
+    scope.track(hook);
+    const dir = await scope.tempDir();
+    const running = await scope.start(config(`${hook.url}/hook`), { dir });
     const push = (body: unknown) =>
       api(running.url, "/api/v1/decisions", { method: "POST", token: TOKENS.sensor, body });
-    const alertState = async () => {
-      const res = await api(running.url, "/api/v1/alerts", { token: TOKENS.reader });
-      return (res.body as { alerts: { slo: string; state: string; value: number }[] }).alerts.find(
-        (a) => a.slo === "loan-fairness",
-      );
-    };
+    const alertState = async () => (await alertsOf(running.url, "loan-fairness"))[0];
 
     // Both groups approved at 60 %: parity, the SLO holds.
     const now = Date.now();
@@ -82,11 +68,13 @@ describe("bias sensor", () => {
     ).toMatchObject({ status: 202, body: { accepted: 100 } });
     expect(await waitFor(alertState, "the alert evaluated")).toMatchObject({ state: "ok", value: 1 });
     expect(hook.received).toHaveLength(0);
-    const tile = async () => {
-      const res = await api(running.url, "/api/v1/status", { token: TOKENS.reader });
-      return (res.body as { probes: { name: string; state: string; last: { value?: number } | null }[] })
-        .probes[0];
-    };
+    const tile = async () =>
+      (
+        await read<{ probes: { name: string; state: string; last: { value?: number } | null }[] }>(
+          running.url,
+          "/api/v1/status",
+        )
+      ).probes[0];
     expect(await tile()).toMatchObject({ name: "loan-approvals", state: "green", last: { value: 1 } });
 
     // B's approvals fall: over the window A 60/100 = 0.6, B 42/100 = 0.42 → 0.42 / 0.6 = 0.7.
@@ -128,8 +116,7 @@ describe("bias sensor", () => {
     const rows = await running.app.store.all<{ decisions: number }>("SELECT decisions FROM bias_counts");
     expect(rows.reduce((n, r) => n + Number(r.decisions), 0)).toBe(200);
     await running.app.close();
-    srv = await startApp(config(`${hook.url}/hook`), { dir: tmp.dir });
-    const restarted = srv;
+    const restarted = await scope.start(config(`${hook.url}/hook`), { dir });
     const figures = await waitFor(
       () => restarted.app.detection.bias.report("loan-approvals")?.models[0],
       "the stored counts reloaded",

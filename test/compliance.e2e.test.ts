@@ -3,29 +3,21 @@
  * (a loopback HTTP server standing in for PagerDuty's Events API v2) and emails counsel through a
  * real SMTP server; the violation is counted per SLO and period.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readMail } from "../src/sirens/receivers/email/mime.case.js";
 import { type SmtpTestServer, startSmtpServer } from "../src/sirens/receivers/email/smtp.case.js";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { api, pushSamples, read, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startPolicy, startReceiver } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
-
 describe("compliance siren", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("pages on-call and emails counsel with the SLA, statute, value against target, pack and incident", async () => {
     const pager = await startReceiver();
     const policy = await startPolicy("pack-2026-11-01");
     const smtp: SmtpTestServer = await startSmtpServer({ noStartTls: true });
-    closers.push(pager, policy, smtp);
-    srv = await startApp(`server:
+    scope.track(pager, policy, smtp);
+    const running = await scope.start(`server:
   data: ./data
   url: http://ops.agency.example
 ${TOKENS_YAML}policy: { source: "${policy.url}/policy", interval: 1s }
@@ -44,19 +36,17 @@ receivers:
   pager: { type: pagerduty, url: "${pager.url}/v2/enqueue", routing_key: "R0UT1NGKEY0123456789" }
   counsel: { type: email, smtp: "smtp://127.0.0.1:${smtp.port}", from: ops@agency.example, to: [counsel@agency.example] }
 `);
-    const running = srv;
-    await waitFor(async () => {
-      const r = await api(running.url, "/api/v1/status", { token: TOKENS.reader });
-      return (r.body as { policy: { id: string | null } }).policy.id === "pack-2026-11-01";
-    }, "the policy pack");
+    await waitFor(
+      async () =>
+        (await read<{ policy: { id: string | null } }>(running.url, "/api/v1/status")).policy.id ===
+        "pack-2026-11-01",
+      "the policy pack",
+    );
     const now = Date.now();
-    const push = await api(running.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: {
-        samples: [70, 80].map((s, i) => ({ probe: "osers-wait-time", value: s * 1000, ts: now - 1000 + i })),
-      },
-    });
+    const push = await pushSamples(
+      running.url,
+      [70, 80].map((s, i) => ({ probe: "osers-wait-time", value: s * 1000, ts: now - 1000 + i })),
+    );
     expect(push.status).toBe(202);
 
     const page = await waitFor(() => pager.received[0], "the page");

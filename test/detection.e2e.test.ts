@@ -2,8 +2,17 @@
  * Breach to page, end to end (issue 3 "Must show"): real loopback targets, a real webhook
  * receiver, a real SQLite file, the whole app.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import {
+  type AlertView,
+  api,
+  pushSamples,
+  read,
+  TOKENS,
+  TOKENS_YAML,
+  testScope,
+  waitFor,
+} from "./helpers.js";
 import { type Received, signatureOf, startPolicy, startReceiver, startTarget } from "./servers.js";
 
 const HOOK_SECRET = "hook-secret-0123456789abcdef";
@@ -23,24 +32,16 @@ const SECTION5 = [
   "dedupKey",
 ];
 
-type Closer = { close(): Promise<void> };
-
 describe("detection pipeline", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("slow target: pending, then exactly one firing webhook with every §5 field; recovery: one resolve, same dedupKey", async () => {
     const target = await startTarget();
     const hook = await startReceiver();
     const policy = await startPolicy("pack-2026-11-01");
-    closers.push(target, hook, policy);
+    scope.track(target, hook, policy);
     target.delayMs = 20;
-    srv = await startApp(`server:
+    const running = await scope.start(`server:
   data: ./data
   url: http://ops.agency.test
   eval_interval: 1s
@@ -65,13 +66,10 @@ sirens:
 receivers:
   hook: { type: webhook, url: "${hook.url}/hook", secret: "${HOOK_SECRET}" }
 `);
-    const running = srv;
-    const sloState = async () => {
-      const res = await api(running.url, "/api/v1/status", { token: TOKENS.reader });
-      return (res.body as { slos: { name: string; state: string }[] }).slos.find(
+    const sloState = async () =>
+      (await read<{ slos: { name: string; state: string }[] }>(running.url, "/api/v1/status")).slos.find(
         (s) => s.name === "irs-login-latency",
       )?.state;
-    };
     await waitFor(async () => (await sloState()) === "ok", "SLO ok while fast", 10_000);
 
     target.delayMs = 350;
@@ -109,9 +107,9 @@ receivers:
 
   it("a receiver answering 500 for a while gets the page once it recovers, once", async () => {
     const hook = await startReceiver();
-    closers.push(hook);
+    scope.track(hook);
     hook.failWith = 500;
-    srv = await startApp(`server:
+    const srv = await scope.start(`server:
   data: ./data
 ${TOKENS_YAML}probes:
   - { name: queue, type: push }
@@ -122,11 +120,7 @@ sirens:
 receivers:
   hook: { type: webhook, url: "${hook.url}/hook" }
 `);
-    const push = await api(srv.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 500 }] },
-    });
+    const push = await pushSamples(srv.url, [{ probe: "queue", value: 500 }]);
     expect(push.status).toBe(202);
     await waitFor(() => hook.attempts >= 2, "two failed attempts", 10_000);
     hook.failWith = null;
@@ -139,8 +133,8 @@ receivers:
 
   it("heartbeat missed → fires; ping → resolves", async () => {
     const hook = await startReceiver();
-    closers.push(hook);
-    srv = await startApp(`server:
+    scope.track(hook);
+    const srv = await scope.start(`server:
   data: ./data
   eval_interval: 1s
 ${TOKENS_YAML}probes:
@@ -165,7 +159,7 @@ receivers:
   });
 
   it("pushed metrics with labels: one alert per label set", async () => {
-    srv = await startApp(`server:
+    const srv = await scope.start(`server:
   data: ./data
 ${TOKENS_YAML}slos:
   - { name: sla_wait_time, when: "avg(wait_seconds) > 60s over 2s for 1s", severity: legal, legal: { sla: "Answer calls in under 60 seconds" } }
@@ -179,17 +173,11 @@ ${TOKENS_YAML}slos:
         ts: now - k * 100,
       })),
     );
-    const res = await api(srv.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples },
-    });
+    const res = await pushSamples(srv.url, samples);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: 6 });
-    const running = srv;
     const alerts = await waitFor(async () => {
-      const r = await api(running.url, "/api/v1/alerts", { token: TOKENS.reader });
-      const list = (r.body as { alerts: { labels: Record<string, string>; state: string }[] }).alerts;
+      const { alerts: list } = await read<{ alerts: AlertView[] }>(srv.url, "/api/v1/alerts");
       return list.filter((a) => a.state !== "ok").length === 2 ? list : undefined;
     }, "two alerts");
     expect(
@@ -201,7 +189,7 @@ ${TOKENS_YAML}slos:
   });
 
   it("bad batches are refused whole, naming index and field", async () => {
-    srv = await startApp(
+    const srv = await scope.start(
       `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: q, type: push }\n  - { name: web, type: http, target: "http://127.0.0.1:9/" }\n`,
     );
     const cases: [unknown, string, RegExp][] = [

@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { afterEach } from "vitest";
 import { type App, createApp } from "../src/app/index.js";
+import type { Clock } from "../src/core/clock.js";
 import { createLogger, type Logger, silentLogger } from "../src/core/log.js";
 
 /** A debug-level JSON logger whose lines land in `lines` (to grep them for secrets). */
@@ -47,11 +49,18 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  watch?: boolean;
+  /** Data dir to use (kept on stop: the caller owns it, e.g. to restart on it). */
+  dir?: string;
+  /** Collects the app's log lines (debug level, JSON). */
+  logs?: string[];
+  /** Defaults to the system clock. */
+  clock?: Clock;
+}
+
 /** Writes `yaml` as ops.yml in a fresh temp dir (data under it) and starts the app on a free port. */
-export async function startApp(
-  yaml: string,
-  opts: { watch?: boolean; dir?: string; logs?: string[] } = {},
-): Promise<Running> {
+export async function startApp(yaml: string, opts: StartOptions = {}): Promise<Running> {
   const tmp = opts.dir ? { dir: opts.dir, cleanup: async () => {} } : await tempDir();
   const configFile = join(tmp.dir, "ops.yml");
   await writeFile(configFile, yaml);
@@ -59,6 +68,7 @@ export async function startApp(
     configFile,
     logger: opts.logs ? await captureLogger(opts.logs) : silentLogger(),
     watch: opts.watch ?? false,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     listen: { host: "127.0.0.1", port: 0 },
   });
   const url = await app.listen();
@@ -112,4 +122,85 @@ export async function api(
     parsed = JSON.parse(text);
   } catch {}
   return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+export type Closer = { close(): Promise<void> };
+
+export interface TestScope {
+  /** Starts the app (see `startApp`); the scope stops the app it started last after the test. */
+  start(yaml: string, opts?: StartOptions): Promise<Running>;
+  /** Closes these after the test, in order, once the app is stopped. */
+  track(...closers: Closer[]): void;
+  /** A fresh temp dir, removed after the test once the app and the tracked closers are closed. */
+  tempDir(): Promise<string>;
+}
+
+/**
+ * Per-describe set-up: call it once in a `describe` body; it registers the `afterEach` that stops
+ * the running app, closes what the test tracked and removes its temp dirs, in that order.
+ */
+export function testScope(): TestScope {
+  const closers: Closer[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  let srv: Running | undefined;
+  afterEach(async () => {
+    await srv?.stop();
+    srv = undefined;
+    for (const c of closers.splice(0)) await c.close();
+    for (const c of cleanups.splice(0)) await c();
+  });
+  return {
+    async start(yaml, opts) {
+      srv = await startApp(yaml, opts);
+      return srv;
+    },
+    track(...more) {
+      closers.push(...more);
+    },
+    async tempDir() {
+      const tmp = await tempDir();
+      cleanups.push(tmp.cleanup);
+      return tmp.dir;
+    },
+  };
+}
+
+/** Pushes metric samples with the sensor token (`POST /api/v1/metrics`). */
+export function pushSamples(url: string, samples: unknown[]) {
+  return api(url, "/api/v1/metrics", { method: "POST", token: TOKENS.sensor, body: { samples } });
+}
+
+/** A reader's GET of `path`, its body cast to `T`. */
+export async function read<T>(url: string, path: string): Promise<T> {
+  return (await api(url, path, { token: TOKENS.reader })).body as T;
+}
+
+export interface AlertView {
+  slo: string;
+  state: string;
+  value: number | null;
+  labels: Record<string, string>;
+}
+
+/** The alerts (one per label set) of SLO `slo`, as `GET /api/v1/alerts` lists them. */
+export async function alertsOf(url: string, slo: string): Promise<AlertView[]> {
+  return (await read<{ alerts: AlertView[] }>(url, "/api/v1/alerts")).alerts.filter((a) => a.slo === slo);
+}
+
+export interface IncidentSummary {
+  id: string;
+  slo: string;
+  state: string;
+  policyId: string | null;
+}
+
+/** The newest incident of SLO `slo` in `GET /api/v1/incidents` (only active ones with `state: "active"`). */
+export async function incidentOf(
+  url: string,
+  slo: string,
+  state?: string,
+): Promise<IncidentSummary | undefined> {
+  const query = state ? `?state=${state}` : "";
+  const list = await read<{ incidents: IncidentSummary[] }>(url, `/api/v1/incidents${query}`);
+  return list.incidents.find((i) => i.slo === slo);
 }

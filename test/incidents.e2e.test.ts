@@ -3,11 +3,10 @@
  * an incident with its evidence packet and timeline; humans acknowledge, annotate and resolve it
  * over the API, each audited with the token's name; bad requests get clear 4xx errors.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, pushSamples, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
 interface IncidentBody {
   id: string;
   state: string;
@@ -21,18 +20,12 @@ interface IncidentBody {
 }
 
 describe("incidents over the API", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("opens with evidence, then ack, note and resolve by hand, each on the timeline and in the audit", async () => {
     const hook = await startReceiver();
-    closers.push(hook);
-    srv = await startApp(`server:
+    scope.track(hook);
+    const running = await scope.start(`server:
   data: ./data
   url: http://ops.example
 ${TOKENS_YAML}probes:
@@ -45,18 +38,11 @@ sirens:
 receivers:
   hook: { type: webhook, url: "${hook.url}" }
 `);
-    const running = srv;
     const now = Date.now();
-    const push = await api(running.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: {
-        samples: [
-          { probe: "queue", value: 30, ts: now - 1000 },
-          { probe: "queue", value: 95, ts: now },
-        ],
-      },
-    });
+    const push = await pushSamples(running.url, [
+      { probe: "queue", value: 30, ts: now - 1000 },
+      { probe: "queue", value: 95, ts: now },
+    ]);
     expect(push.status).toBe(202);
     await waitFor(() => hook.received.length === 1, "the page");
 
@@ -137,8 +123,7 @@ receivers:
   });
 
   it("answers bad requests with clear 4xx errors", async () => {
-    srv = await startApp(`server:\n  data: ./data\n${TOKENS_YAML}`);
-    const url = srv.url;
+    const { url } = await scope.start(`server:\n  data: ./data\n${TOKENS_YAML}`);
     const post = (path: string, body?: unknown) =>
       api(url, path, { method: "POST", token: TOKENS.operator, body });
     const unknown = await post("/api/v1/incidents/INC-NOPE00/ack");

@@ -5,11 +5,10 @@
  * `slo_events_good` / `slo_events_total` series, and a restart on the same data dir counts every
  * minute once.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, pushSamples, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
 const MIN = 60_000;
 
 const config = (hook: string) => `server:
@@ -44,20 +43,13 @@ interface Budget {
 }
 
 describe("objective SLOs", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("budget, burn rates and the page tier from pushed results; a restart counts each minute once", async () => {
     const hook = await startReceiver();
-    const tmp = await tempDir();
-    closers.push(hook, { close: tmp.cleanup });
-    srv = await startApp(config(`${hook.url}/hook`), { dir: tmp.dir });
-    const first = srv;
+    scope.track(hook);
+    const dir = await scope.tempDir();
+    const first = await scope.start(config(`${hook.url}/hook`), { dir });
 
     // Results of the last 12 minutes, 6 a minute (ok + latency share a ts): clean, then half of
     // each minute's results bad (ok 0 or latency 300) over the 3 newest minutes.
@@ -75,16 +67,11 @@ describe("objective SLOs", () => {
       { probe: "checkout", metric: "ok", value: r.good || i % 4 === 0 ? 1 : 0, ts: r.ts },
       { probe: "checkout", metric: "latency", value: r.good ? 120 : 300, ts: r.ts },
     ]);
-    const pushed = await api(first.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples },
-    });
+    const pushed = await pushSamples(first.url, samples);
     expect(pushed.status).toBe(202);
     // These minutes predate the SLO's start: it judges raw history when it (re)starts.
     await first.app.close();
-    srv = await startApp(config(`${hook.url}/hook`), { dir: tmp.dir });
-    const running = srv;
+    const running = await scope.start(config(`${hook.url}/hook`), { dir });
 
     const budget = async () =>
       (await api(running.url, "/api/v1/slos/checkout-availability/budget", { token: TOKENS.reader }))
@@ -130,8 +117,7 @@ describe("objective SLOs", () => {
 
     // A restart rebuilds the counts from those series: nothing lost, nothing counted twice.
     await running.app.close();
-    srv = await startApp(config(`${hook.url}/hook`), { dir: tmp.dir });
-    const again = srv;
+    const again = await scope.start(config(`${hook.url}/hook`), { dir });
     const after = (
       await api(again.url, "/api/v1/slos/checkout-availability/budget", { token: TOKENS.reader })
     ).body as Budget;

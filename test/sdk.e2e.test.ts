@@ -8,26 +8,18 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Center, HmsOpsError, Probe, Runbook } from "../src/index.js";
-import { type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startTarget } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
-
 describe("SDK", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   it("registers, attaches, and a breach runs the run-book; incidents are listed and acknowledged", async () => {
     const target = await startTarget();
-    closers.push(target);
-    srv = await startApp(`server:\n  data: ./data\n${TOKENS_YAML}`);
+    scope.track(target);
+    const srv = await scope.start(`server:\n  data: ./data\n${TOKENS_YAML}`);
     const marker = join(srv.dir, "failover-ran");
     const script = join(srv.dir, "failover.mjs");
     await writeFile(
@@ -77,7 +69,7 @@ describe("SDK", () => {
   });
 
   it("throws typed errors carrying the server's code, and reads the token from HMS_OPS_TOKEN", async () => {
-    srv = await startApp(`server:\n  data: ./data\n${TOKENS_YAML}`);
+    const srv = await scope.start(`server:\n  data: ./data\n${TOKENS_YAML}`);
     const reader = new Center({ url: srv.url, token: TOKENS.reader });
     const forbidden = await reader.probes
       .register({ name: "x", target: "http://127.0.0.1:9/" })
