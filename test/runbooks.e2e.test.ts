@@ -7,11 +7,10 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, pushSamples, read, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startReceiver, startTarget } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
 interface RunView {
   id: string;
   state: string;
@@ -40,26 +39,17 @@ async function lines(file: string): Promise<Record<string, unknown>[]> {
 }
 
 describe("run-books", () => {
-  const closers: Closer[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const scope = testScope();
 
   async function setup(runbook: string, extraSlo = "", logs?: string[]) {
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
+    const dir = await scope.tempDir();
     const script = join(dir, "step.mjs");
     const out = join(dir, "out.jsonl");
     await writeFile(script, STEP_SCRIPT);
     const ci = await startReceiver();
-    closers.push(ci);
+    scope.track(ci);
     process.env.API_KEY = SECRET;
-    srv = await startApp(
+    const running = await scope.start(
       `server:
   data: ./data
 ${TOKENS_YAML}probes:
@@ -78,17 +68,12 @@ ${runbook
 `,
       logs ? { logs } : {},
     );
-    return { out, ci, running: srv };
+    return { out, ci, running };
   }
 
   const push = (url: string, value: number, labels: Record<string, string> = {}) =>
-    api(url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value, labels }] },
-    });
-  const runs = async (url: string) =>
-    ((await api(url, "/api/v1/runbook-runs", { token: TOKENS.reader })).body as { runs: RunView[] }).runs;
+    pushSamples(url, [{ probe: "queue", value, labels }]);
+  const runs = async (url: string) => (await read<{ runs: RunView[] }>(url, "/api/v1/runbook-runs")).runs;
 
   it("runs both steps once per firing, not again inside the cooldown, and again after it", async () => {
     const { out, ci, running } = await setup(`steps:
@@ -236,7 +221,7 @@ env: { OUT: "$OUT" }`);
 
   it("registers a probe and attaches a run-book at run time (the seed SDK's flow), persisted and audited", async () => {
     const target = await startTarget();
-    closers.push(target);
+    scope.track(target);
     target.delayMs = 0;
     const { out, running } = await setup(`steps:
   - run: node $SCRIPT

@@ -4,11 +4,10 @@
  * input gets clear 4xx errors; a window or a silence holds a page back while the alert still fires
  * in the API and the audit says what was suppressed; expiring the silence sends the page.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, pushSamples, type Running, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
-type Closer = { close(): Promise<void> };
 interface SilenceBody {
   id: string;
   state: string;
@@ -29,16 +28,10 @@ const post = (srv: Running, body: unknown, token: string = TOKENS.operator) =>
   api(srv.url, "/api/v1/silences", { method: "POST", token, body });
 
 describe("silences API", () => {
-  let srv: Running | undefined;
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const scope = testScope();
 
   it("creates with the token's name, lists by state, expires (never deletes) and audits both", async () => {
-    srv = await startApp(BASE);
+    const srv = await scope.start(BASE);
     const created = await post(srv, {
       matchers: { slo: "irs-login-latency" },
       duration: "2h",
@@ -67,7 +60,7 @@ describe("silences API", () => {
 
     const ids = async (q: string) =>
       (
-        (await api(srv!.url, `/api/v1/silences${q}`, { token: TOKENS.reader })).body as {
+        (await api(srv.url, `/api/v1/silences${q}`, { token: TOKENS.reader })).body as {
           silences: SilenceBody[];
         }
       ).silences.map((x) => x.id);
@@ -98,10 +91,10 @@ describe("silences API", () => {
   });
 
   it("refuses bad input with 4xx errors that name the field", async () => {
-    srv = await startApp(BASE);
+    const srv = await scope.start(BASE);
     const now = Date.now();
     const bad = async (body: unknown) => {
-      const res = await post(srv!, body);
+      const res = await post(srv, body);
       expect(res.status).toBe(400);
       const { error } = res.body as ErrorBody;
       expect(error.code).toBe("validation_failed");
@@ -148,26 +141,19 @@ describe("silences API", () => {
   });
 
   it("keeps silences across a restart", async () => {
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    srv = await startApp(BASE, { dir: tmp.dir });
-    const s = (await post(srv, { matchers: { agency: "IRS" }, duration: "1h", comment: "keep" }))
+    const dir = await scope.tempDir();
+    const first = await scope.start(BASE, { dir });
+    const s = (await post(first, { matchers: { agency: "IRS" }, duration: "1h", comment: "keep" }))
       .body as SilenceBody;
-    await srv.app.close();
-    srv = await startApp(BASE, { dir: tmp.dir });
-    const got = await api(srv.url, `/api/v1/silences/${s.id}`, { token: TOKENS.reader });
+    await first.app.close();
+    const again = await scope.start(BASE, { dir });
+    const got = await api(again.url, `/api/v1/silences/${s.id}`, { token: TOKENS.reader });
     expect(got.body).toMatchObject({ id: s.id, state: "active", comment: "keep", createdBy: "operator" });
   });
 });
 
 describe("muting end to end", () => {
-  const closers: Closer[] = [];
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-    for (const c of closers.splice(0)) await c.close();
-  });
+  const scope = testScope();
 
   const yaml = (hookUrl: string, maintenance = "") => `${BASE}probes:
   - { name: queue, type: push, labels: { agency: IRS } }
@@ -179,12 +165,7 @@ receivers:
   hook: { type: webhook, url: "${hookUrl}" }
 ${maintenance}`;
 
-  const breach = (s: Running) =>
-    api(s.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 95 }] },
-    });
+  const breach = (s: Running) => pushSamples(s.url, [{ probe: "queue", value: 95 }]);
   const suppressed = async (s: Running) =>
     (
       (await api(s.url, "/api/v1/audit?action=notification.suppressed", { token: TOKENS.reader })).body as {
@@ -198,16 +179,15 @@ ${maintenance}`;
 
   it("inside a maintenance window: the alert fires in the API, no page leaves, the audit says what was suppressed", async () => {
     const hook = await startReceiver();
-    closers.push(hook);
+    scope.track(hook);
     const start = new Date(Date.now() - 60_000).toISOString();
     const end = new Date(Date.now() + 3_600_000).toISOString();
-    srv = await startApp(
+    const running = await scope.start(
       yaml(
         hook.url,
         `maintenance:\n  - { name: irs-patching, start: "${start}", end: "${end}", match: { agency: IRS } }\n`,
       ),
     );
-    const running = srv;
     expect((await breach(running)).status).toBe(202);
     const [entry] = await waitFor(async () => {
       const e = await suppressed(running);
@@ -233,9 +213,8 @@ ${maintenance}`;
 
   it("a silence holds the page; expiring it sends the page at once", async () => {
     const hook = await startReceiver();
-    closers.push(hook);
-    srv = await startApp(yaml(hook.url));
-    const running = srv;
+    scope.track(hook);
+    const running = await scope.start(yaml(hook.url));
     const s = (
       await post(running, { matchers: { slo: "wait" }, duration: "8h", comment: "noisy during migration" })
     ).body as SilenceBody;
