@@ -1,55 +1,38 @@
 /** Evidence-grade audit in the running app: keys, checkpoints on the app clock, and the audit_ok alert. */
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app/index.js";
 import { FakeClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/log.js";
-import { api, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { api, closeOnce, read, startApp, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1);
 
 describe("audit checkpoints in the app", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const scope = testScope();
 
   async function boot(dir: string, clock: FakeClock) {
-    const configFile = join(dir, "ops.yml");
-    await writeFile(
-      configFile,
+    const { app, url } = await startApp(
       `server:
   data: ./data
 ${TOKENS_YAML}slos:
   - { name: audit-trail-intact, when: "audit_ok == 0", severity: page }
 `,
+      { dir, clock },
     );
-    const app = await createApp({
-      configFile,
-      clock,
-      logger: silentLogger(),
-      watch: false,
-      listen: { host: "127.0.0.1", port: 0 },
-    });
-    const url = await app.listen();
-    let closed = false;
-    const close = async () => {
-      if (!closed) await app.close();
-      closed = true;
-    };
-    cleanups.push(close);
-    const get = async <T>(path: string) => (await api(url, path, { token: TOKENS.reader })).body as T;
+    const close = closeOnce(app);
+    scope.track({ close });
+    const get = <T>(path: string) => read<T>(url, path);
     return { app, url, close, get };
   }
 
   it("signs at start and every idle hour, serves the public key, and a tampered trail fires the audit_ok SLO", async () => {
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
+    const dir = await scope.tempDir();
     const clock = new FakeClock(T0);
-    const s = await boot(tmp.dir, clock);
+    const s = await boot(dir, clock);
 
     clock.advance(0);
     await waitFor(async () => (await s.app.audit.checkpoints()).length === 1, "the start checkpoint");
@@ -57,7 +40,7 @@ ${TOKENS_YAML}slos:
     await waitFor(async () => (await s.app.audit.checkpoints()).length === 2, "the idle-hour checkpoint");
     expect((await s.app.audit.checkpoints()).map((c) => c.ts)).toEqual([T0, T0 + HOUR]);
 
-    const pem = await readFile(join(tmp.dir, "data", "audit-signing.pub.pem"), "utf8");
+    const pem = await readFile(join(dir, "data", "audit-signing.pub.pem"), "utf8");
     const key = await s.get<{ algorithm: string; key: string; pem: string }>("/api/v1/audit/public-key");
     expect(key).toMatchObject({ algorithm: "Ed25519", pem });
     const raw = await api(s.url, "/api/v1/audit/public-key?format=pem", { token: TOKENS.reader });
@@ -86,7 +69,7 @@ ${TOKENS_YAML}slos:
     expect((await s.get<{ alerts: { slo: string; state: string }[] }>("/api/v1/alerts")).alerts).toEqual([]);
 
     // A tamperer edits the trail while the server runs; the next hourly verification notices.
-    const db = new Database(join(tmp.dir, "data", "ops.db"));
+    const db = new Database(join(dir, "data", "ops.db"));
     db.exec("DROP TRIGGER audit_entries_no_update");
     db.prepare("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 1").run();
     db.close();
@@ -106,20 +89,19 @@ ${TOKENS_YAML}slos:
   });
 
   it("refuses to start when the private key is readable by group or others", async () => {
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const first = await boot(tmp.dir, new FakeClock(T0));
+    const dir = await scope.tempDir();
+    const first = await boot(dir, new FakeClock(T0));
     await first.close();
-    const keyFile = join(tmp.dir, "data", "audit-signing.key");
+    const keyFile = join(dir, "data", "audit-signing.key");
     await chmod(keyFile, 0o644);
     await expect(
-      createApp({ configFile: join(tmp.dir, "ops.yml"), logger: silentLogger(), watch: false }),
+      createApp({ configFile: join(dir, "ops.yml"), logger: silentLogger(), watch: false }),
     ).rejects.toMatchObject({
       code: "audit_key_unusable",
       message: `audit signing key ${keyFile} has mode 0644, readable or writable by group or others; refusing to use it (fix: chmod 600 ${keyFile})`,
     });
     await chmod(keyFile, 0o600);
-    const again = await boot(tmp.dir, new FakeClock(T0 + HOUR));
+    const again = await boot(dir, new FakeClock(T0 + HOUR));
     // The shutdown checkpoint of the first run is there and verifies under the same key.
     expect(await again.get("/api/v1/audit/verify")).toMatchObject({ ok: true, checkpoints: { ok: true } });
   });

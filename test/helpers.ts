@@ -204,3 +204,13 @@ export async function incidentOf(
   const list = await read<{ incidents: IncidentSummary[] }>(url, `/api/v1/incidents${query}`);
   return list.incidents.find((i) => i.slo === slo);
 }
+
+/** `app.close` that may be called twice: by the test (to restart on the same dir) and after it. */
+export function closeOnce(app: App): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+  };
+}

@@ -5,19 +5,25 @@
  * this breach"; a source that is down or answers garbage → `policy_source_down`, never drift; a
  * change made while HMS-OPS was down → recorded once at the next start.
  */
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { type App, createApp } from "../src/app/index.js";
+import { describe, expect, it } from "vitest";
+import type { App } from "../src/app/index.js";
 import { FakeClock } from "../src/core/clock.js";
-import { silentLogger } from "../src/core/log.js";
-import { api, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import {
+  api,
+  closeOnce,
+  incidentOf,
+  pushSamples,
+  read,
+  startApp,
+  TOKENS,
+  TOKENS_YAML,
+  testScope,
+  waitFor,
+} from "./helpers.js";
 import { startPolicy, startReceiver } from "./servers.js";
 
 const T0 = Date.UTC(2026, 10, 23, 9, 0, 0);
 const INTERVAL = 30_000;
-
-type Closer = { close(): Promise<void> };
 
 interface Alert {
   slo: string;
@@ -35,12 +41,7 @@ interface PolicyView {
 }
 
 describe("policy pack watcher", () => {
-  const closers: Closer[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0)) await c.close();
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const scope = testScope();
 
   async function boot(
     dir: string,
@@ -48,9 +49,7 @@ describe("policy pack watcher", () => {
     clock: FakeClock,
     hookUrl = "http://127.0.0.1:9/unused",
   ) {
-    const configFile = join(dir, "ops.yml");
-    await writeFile(
-      configFile,
+    const { app, url } = await startApp(
       `server:
   data: ./data
 ${TOKENS_YAML}policy:
@@ -67,27 +66,22 @@ probes:
 slos:
   - { name: benefits-errors, probe: benefits-api, when: "value > 10", severity: page }
 `,
+      { dir, clock },
     );
-    const app = await createApp({
-      configFile,
-      clock,
-      logger: silentLogger(),
-      watch: false,
-      listen: { host: "127.0.0.1", port: 0 },
-    });
-    const url = await app.listen();
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      await app.close();
-    };
-    closers.push({ close });
+    const close = closeOnce(app);
+    scope.track({ close });
     return { app, url, close, ...helpers(app, url, clock) };
   }
 
+  /** A policy source serving pack-1, a fresh data dir, and a fake clock at T0. */
+  async function world() {
+    const source = await startPolicy("pack-1");
+    scope.track(source);
+    return { source, dir: await scope.tempDir(), clock: new FakeClock(T0) };
+  }
+
   function helpers(app: App, url: string, clock: FakeClock) {
-    const get = async <T>(path: string) => (await api(url, path, { token: TOKENS.reader })).body as T;
+    const get = <T>(path: string) => read<T>(url, path);
     return {
       /** Moves the fake clock; waits for the policy fetch it started to be recorded and sampled. */
       async tick(ms: number) {
@@ -105,13 +99,10 @@ slos:
   }
 
   it("a changed pack: drift alert, audit entry, note on the open incident, changed N minutes before the breach", async () => {
-    const source = await startPolicy("pack-1");
+    const { source, dir, clock } = await world();
     const hook = await startReceiver();
-    closers.push(source, hook);
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const clock = new FakeClock(T0);
-    const s = await boot(tmp.dir, source.url, clock, `${hook.url}/hook`);
+    scope.track(hook);
+    const s = await boot(dir, source.url, clock, `${hook.url}/hook`);
 
     await s.tick(0);
     const first = await s.policy();
@@ -119,16 +110,12 @@ slos:
     expect(first.history.map((h) => [h.from, h.to])).toEqual([[null, "pack-1"]]);
 
     // An unrelated breach opens an incident before the pack changes.
-    const push = await api(s.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "benefits-api", value: 42 }] },
-    });
+    const push = await pushSamples(s.url, [{ probe: "benefits-api", value: 42 }]);
     expect(push.status).toBe(202);
-    const open = await waitFor(async () => {
-      const r = await s.get<{ incidents: { id: string; slo: string }[] }>("/api/v1/incidents?state=active");
-      return r.incidents.find((i) => i.slo === "benefits-errors");
-    }, "the benefits-errors incident");
+    const open = await waitFor(
+      () => incidentOf(s.url, "benefits-errors", "active"),
+      "the benefits-errors incident",
+    );
 
     await s.tick(17 * 60_000);
     source.id = "pack-2";
@@ -162,12 +149,7 @@ slos:
     ).toEqual([["pack-1", "pack-2"]]);
 
     // The drift incident: opened under the new pack, which changed 0 minutes before the breach.
-    const drift = await waitFor(async () => {
-      const r = await s.get<{ incidents: { id: string; slo: string; policyId: string }[] }>(
-        "/api/v1/incidents",
-      );
-      return r.incidents.find((i) => i.slo === "policy_drift");
-    }, "the drift incident");
+    const drift = await waitFor(() => incidentOf(s.url, "policy_drift"), "the drift incident");
     expect(drift.policyId).toBe("pack-2");
     // The configured siren pages with the pack live at detection.
     const page = await waitFor(
@@ -201,12 +183,8 @@ slos:
   });
 
   it("a source that is down or answers garbage raises policy_source_down, never drift", async () => {
-    const source = await startPolicy("pack-1");
-    closers.push(source);
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const clock = new FakeClock(T0);
-    const s = await boot(tmp.dir, source.url, clock);
+    const { source, dir, clock } = await world();
+    const s = await boot(dir, source.url, clock);
     await s.tick(0);
 
     for (const bad of [
@@ -240,19 +218,15 @@ slos:
   });
 
   it("a pack changed while HMS-OPS was down is recorded once at the next start", async () => {
-    const source = await startPolicy("pack-1");
-    closers.push(source);
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const clock = new FakeClock(T0);
-    const first = await boot(tmp.dir, source.url, clock);
+    const { source, dir, clock } = await world();
+    const first = await boot(dir, source.url, clock);
     await first.tick(0);
     await first.close();
 
     source.id = "pack-2";
     clock.advance(3_600_000);
     for (let run = 0; run < 2; run++) {
-      const again = await boot(tmp.dir, source.url, clock);
+      const again = await boot(dir, source.url, clock);
       await again.tick(0);
       const view = await again.policy();
       expect(view.history.map((h) => [h.at, h.from, h.to])).toEqual([
@@ -266,12 +240,8 @@ slos:
   });
 
   it("pages the history with ?limit and ?before", async () => {
-    const source = await startPolicy("pack-1");
-    closers.push(source);
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const clock = new FakeClock(T0);
-    const s = await boot(tmp.dir, source.url, clock);
+    const { source, dir, clock } = await world();
+    const s = await boot(dir, source.url, clock);
     await s.tick(0);
     for (const id of ["pack-2", "pack-3", "pack-4"]) {
       source.id = id;
