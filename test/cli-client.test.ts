@@ -5,8 +5,8 @@
  */
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { pushSamples, type Running, read, TOKENS, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 
 const BIN = resolve("bin/hms-ops.js");
 
@@ -34,26 +34,24 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("hms-ops client commands", () => {
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-  });
+  const scope = testScope();
 
-  it("lists, shows, acknowledges, notes and resolves an incident", async () => {
-    srv = await startApp(
+  /** The app with its `wait` SLO breached by a pushed 99. */
+  async function breached(): Promise<Running> {
+    const running = await scope.start(
       `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\nslos:\n  - { name: wait, probe: queue, when: "value > 60", severity: page }\n`,
     );
-    const running = srv;
-    await api(running.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 99 }] },
-    });
-    const id = await waitFor(async () => {
-      const r = await api(running.url, "/api/v1/incidents", { token: TOKENS.reader });
-      return (r.body as { incidents: { id: string }[] }).incidents[0]?.id;
-    }, "the incident");
+    await pushSamples(running.url, [{ probe: "queue", value: 99 }]);
+    return running;
+  }
+
+  it("lists, shows, acknowledges, notes and resolves an incident", async () => {
+    const running = await breached();
+    const id = await waitFor(
+      async () =>
+        (await read<{ incidents: { id: string }[] }>(running.url, "/api/v1/incidents")).incidents[0]?.id,
+      "the incident",
+    );
     const env = { HMS_OPS_URL: running.url, HMS_OPS_TOKEN: TOKENS.operator };
 
     const list = await cli(["incidents"], env);
@@ -83,19 +81,13 @@ describe("hms-ops client commands", () => {
   });
 
   it("status shows the board; silence add, list and expire", async () => {
-    srv = await startApp(
-      `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\nslos:\n  - { name: wait, probe: queue, when: "value > 60", severity: page }\n`,
+    const running = await breached();
+    await waitFor(
+      async () =>
+        (await read<{ alerts: { state: string }[] }>(running.url, "/api/v1/alerts")).alerts[0]?.state ===
+        "firing",
+      "the alert",
     );
-    const running = srv;
-    await api(running.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 99 }] },
-    });
-    await waitFor(async () => {
-      const r = await api(running.url, "/api/v1/alerts", { token: TOKENS.reader });
-      return (r.body as { alerts: { state: string }[] }).alerts[0]?.state === "firing";
-    }, "the alert");
     const env = { HMS_OPS_URL: running.url, HMS_OPS_TOKEN: TOKENS.operator };
     const board = await cli(["status"], env);
     expect(board.stderr).toBe("");
@@ -119,7 +111,7 @@ describe("hms-ops client commands", () => {
     const down = await cli(["incidents", "--url", "http://127.0.0.1:9"]);
     expect(down.status).toBe(1);
     expect(down.stderr).toContain("cannot reach http://127.0.0.1:9");
-    srv = await startApp(`server:\n  data: ./data\n${TOKENS_YAML}`);
+    const srv = await scope.start(`server:\n  data: ./data\n${TOKENS_YAML}`);
     const missing = await cli(["incident", "INC-NOPE00", "--url", srv.url, "--token", TOKENS.reader]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('no incident "INC-NOPE00"');

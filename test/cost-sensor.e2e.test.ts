@@ -4,8 +4,8 @@
  * `increase(cost_usd) > 40000 over 15m` with the growth counted from each reset, through the
  * real series store (running aggregates on arrival) and rule engine.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { alertsOf, pushSamples, TOKENS_YAML, testScope, waitFor } from "./helpers.js";
 
 const config = `server:
   data: ./data
@@ -15,43 +15,25 @@ ${TOKENS_YAML}slos:
     severity: page
 `;
 
-interface Alert {
-  slo: string;
-  state: string;
-  value: number | null;
-  labels: Record<string, string>;
-}
-
 describe("cost sensor", () => {
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-  });
+  const scope = testScope();
 
   it("increase(cost_usd) counts through counter resets and fires over $40k in 15 minutes", async () => {
-    srv = await startApp(config);
-    const running = srv;
+    const running = await scope.start(config);
     const now = Date.now();
     const push = async (points: [minutesAgo: number, usd: number][]) => {
-      const res = await api(running.url, "/api/v1/metrics", {
-        method: "POST",
-        token: TOKENS.sensor,
-        body: {
-          samples: points.map(([ago, value]) => ({
-            metric: "cost_usd",
-            labels: { account: "prod" },
-            value,
-            ts: now - ago * 60_000,
-          })),
-        },
-      });
+      const res = await pushSamples(
+        running.url,
+        points.map(([ago, value]) => ({
+          metric: "cost_usd",
+          labels: { account: "prod" },
+          value,
+          ts: now - ago * 60_000,
+        })),
+      );
       expect(res.status).toBe(202);
     };
-    const current = async () =>
-      (
-        (await api(running.url, "/api/v1/alerts", { token: TOKENS.reader })).body as { alerts: Alert[] }
-      ).alerts.find((a) => a.slo === "cloud-spend-spike");
+    const current = async () => (await alertsOf(running.url, "cloud-spend-spike"))[0];
     // Evaluation on arrival runs just after the push is accepted: wait for the figure to move.
     const alert = (value: number) =>
       waitFor(async () => ((await current())?.value === value ? current() : null), `${value}`);

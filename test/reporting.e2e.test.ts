@@ -3,24 +3,23 @@
  * show on the incident, a missed initial notice raises the built-in `incident_reporting` alert,
  * filing the notice resolves it, and the machine-readable report carries deadlines and timeline.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
-
-interface Alert {
-  slo: string;
-  state: string;
-  labels: Record<string, string>;
-}
+import { describe, expect, it } from "vitest";
+import {
+  alertsOf,
+  api,
+  incidentOf,
+  pushSamples,
+  TOKENS,
+  TOKENS_YAML,
+  testScope,
+  waitFor,
+} from "./helpers.js";
 
 describe("incident reporting clocks", () => {
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-  });
+  const scope = testScope();
 
   it("raises an alert when the initial notice is late, clears it once filed, and reports it all", async () => {
-    srv = await startApp(`server:
+    const { url } = await scope.start(`server:
   data: ./data
   incidents: { reporting: { initial: 1s } }
 ${TOKENS_YAML}probes:
@@ -29,26 +28,14 @@ slos:
   - { name: wait, probe: queue, when: "value > 60", severity: legal, legal: { sla: "Answer in 60 s", statute: "42 U.S.C. 1320" } }
   - { name: depth, probe: queue, when: "value > 1000", severity: page }
 `);
-    const url = srv.url;
-    await api(url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 90 }] },
-    });
-    const id = await waitFor(async () => {
-      const r = await api(url, "/api/v1/incidents", { token: TOKENS.reader });
-      return (r.body as { incidents: { id: string; slo: string }[] }).incidents.find((i) => i.slo === "wait")
-        ?.id;
-    }, "the legal incident");
+    await pushSamples(url, [{ probe: "queue", value: 90 }]);
+    const id = await waitFor(async () => (await incidentOf(url, "wait"))?.id, "the legal incident");
     const detail = await api(url, `/api/v1/incidents/${id}`, { token: TOKENS.reader });
     expect((detail.body as { deadlines: unknown[] }).deadlines).toEqual([
       expect.objectContaining({ kind: "initial", status: expect.stringMatching(/pending|missed/) }),
     ]);
 
-    const alerts = async () =>
-      (
-        (await api(url, "/api/v1/alerts", { token: TOKENS.reader })).body as { alerts: Alert[] }
-      ).alerts.filter((a) => a.slo === "incident_reporting");
+    const alerts = () => alertsOf(url, "incident_reporting");
     const fired = await waitFor(
       async () => (await alerts()).find((a) => a.state === "firing"),
       "the missed-deadline alert",
@@ -83,16 +70,8 @@ slos:
     const types = (report.body as { timeline: { type: string }[] }).timeline.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["incident.opened", "alert.firing", "report.initial"]));
 
-    await api(url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 5000 }] },
-    });
-    const depth = await waitFor(async () => {
-      const r = await api(url, "/api/v1/incidents", { token: TOKENS.reader });
-      return (r.body as { incidents: { id: string; slo: string }[] }).incidents.find((i) => i.slo === "depth")
-        ?.id;
-    }, "the non-legal incident");
+    await pushSamples(url, [{ probe: "queue", value: 5000 }]);
+    const depth = await waitFor(async () => (await incidentOf(url, "depth"))?.id, "the non-legal incident");
     const plain = await api(url, `/api/v1/incidents/${depth}/report`, { token: TOKENS.reader });
     expect(plain.body).toMatchObject({ reportable: false, deadlines: [] });
   });
