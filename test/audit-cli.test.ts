@@ -1,37 +1,13 @@
 /** `hms-ops audit export | verify | public-key` as an auditor runs them: real processes, real files. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, serverYaml, TOKENS, tempDir, waitFor } from "./helpers.js";
+import { api, BIN, serveBin, serverYaml, TOKENS, tempDir } from "./helpers.js";
 
-const BIN = resolve("bin/hms-ops.js");
 const run = (args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
-
-/** A server process: async spawn, so this test process keeps serving its own event loop. */
-async function serve(
-  configFile: string,
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, "serve", "-c", configFile, "--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const url = await waitFor(
-    () => /serving on (http:\/\/[\d.:]+)/.exec(out)?.[1],
-    `server start (${out})`,
-    10_000,
-  );
-  return { child, url, exited };
-}
 
 describe("hms-ops audit export and verify", () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -45,7 +21,7 @@ describe("hms-ops audit export and verify", () => {
     cleanups.push(cleanup);
     const config = join(dir, "ops.yml");
     await writeFile(config, serverYaml());
-    const srv = await serve(config);
+    const srv = await serveBin(config);
     for (const name of ["a", "b", "c", "d", "e"]) {
       const res = await api(srv.url, "/api/v1/probes", {
         method: "POST",

@@ -1,49 +1,17 @@
 /** The `hms-ops` binary as a user runs it: real processes, real files, real signals. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, serverYaml, TOKENS, tempDir, waitFor } from "./helpers.js";
+import { api, BIN, serveBin, serverYaml, TOKENS, tempDir, waitFor } from "./helpers.js";
 
-const BIN = resolve("bin/hms-ops.js");
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 20_000,
   });
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function serve(configFile: string, extra: string[] = []): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "serve", "-c", configFile, "--listen", "127.0.0.1:0", ...extra],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const url = await waitFor(
-    () => /serving on (http:\/\/[\d.:]+)/.exec(out)?.[1],
-    `server start (output: ${out})`,
-    10_000,
-  );
-  return { child, url, output: () => out, exited };
-}
 
 describe("hms-ops CLI", () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -119,7 +87,7 @@ describe("hms-ops CLI", () => {
     cleanups.push(cleanup);
     const file = join(dir, "ops.yml");
     await writeFile(file, serverYaml());
-    const srv = await serve(file, ["--no-watch"]);
+    const srv = await serveBin(file, { args: ["--no-watch"] });
     cleanups.push(async () => {
       srv.child.kill("SIGKILL");
     });
@@ -140,7 +108,7 @@ describe("hms-ops CLI", () => {
     cleanups.push(cleanup);
     const file = join(dir, "ops.yml");
     await writeFile(file, serverYaml());
-    const srv = await serve(file);
+    const srv = await serveBin(file);
     for (const name of ["a", "b", "c"]) {
       const res = await api(srv.url, "/api/v1/probes", {
         method: "POST",

@@ -1,7 +1,8 @@
 /** Shared test helpers: temp dirs, configs on disk, a running app on a loopback port. */
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach } from "vitest";
 import { type App, createApp } from "../src/app/index.js";
@@ -213,4 +214,45 @@ export function closeOnce(app: App): () => Promise<void> {
     closed = true;
     await app.close();
   };
+}
+
+/** The built `hms-ops` binary (`npm run build` first). */
+export const BIN = resolve("bin/hms-ops.js");
+
+export interface Served {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `hms-ops serve -c configFile` on a free loopback port, as a separate process (spawned
+ * asynchronously, so this test process keeps serving its own event loop); resolves once it says
+ * where it serves.
+ */
+export async function serveBin(
+  configFile: string,
+  opts: { args?: string[]; timeoutMs?: number } = {},
+): Promise<Served> {
+  const child = spawn(
+    process.execPath,
+    [BIN, "serve", "-c", configFile, "--listen", "127.0.0.1:0", ...(opts.args ?? [])],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const url = await waitFor(
+    () => /serving on (http:\/\/[\d.:]+)/.exec(out)?.[1],
+    `server start (output: ${out})`,
+    opts.timeoutMs ?? 10_000,
+  );
+  return { child, url, output: () => out, exited };
 }

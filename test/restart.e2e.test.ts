@@ -1,33 +1,25 @@
 /** kill -9 while firing, restart on the same data dir: no second page, still firing, resolves once. */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import {
+  api,
+  pushSamples,
+  type Running,
+  read,
+  serveBin,
+  startApp,
+  TOKENS,
+  TOKENS_YAML,
+  tempDir,
+  waitFor,
+} from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
-const BIN = resolve("bin/hms-ops.js");
-
-async function serve(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, "serve", "-c", configFile, "--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const url = await waitFor(
-    () => /serving on (http:\/\/[\d.:]+)/.exec(out)?.[1],
-    `server start (output: ${out})`,
-    15_000,
-  );
-  return { child, url };
-}
+const serve = (configFile: string) => serveBin(configFile, { timeoutMs: 15_000 });
 
 const killed = (child: ChildProcess) => new Promise((r) => child.once("exit", r));
 
@@ -49,12 +41,7 @@ describe("restart while firing", () => {
         `slos:\n  - { name: queue-deep, probe: queue, when: "value > 100", siren: oncall }\n` +
         `sirens:\n  oncall: { notify: [hook] }\nreceivers:\n  hook: { type: webhook, url: "${hook.url}/hook" }\n`,
     );
-    const push = (url: string, value: number) =>
-      api(url, "/api/v1/metrics", {
-        method: "POST",
-        token: TOKENS.sensor,
-        body: { samples: [{ probe: "queue", value }] },
-      });
+    const push = (url: string, value: number) => pushSamples(url, [{ probe: "queue", value }]);
     const sloState = async (url: string) => {
       const res = await api(url, "/api/v1/status", { token: TOKENS.reader });
       return (res.body as { slos: { name: string; state: string }[] }).slos[0]?.state;
@@ -116,11 +103,7 @@ describe("kill -9 between a transition and its delivery", () => {
     cleanups.push(async () => {
       first.child.kill("SIGKILL");
     });
-    const pushed = await api(first.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 500 }] },
-    });
+    const pushed = await pushSamples(first.url, [{ probe: "queue", value: 500 }]);
     expect(pushed.status).toBe(202);
     // The transition is committed and its page queued, but the receiver refused it: not delivered.
     await waitFor(() => hook.attempts >= 1, "a refused delivery attempt", 10_000);
@@ -202,23 +185,13 @@ describe("hot windows after a restart", () => {
     try {
       const now = Date.now();
       const samples = [50, 40, 30, 20, 10].map((ago) => ({ probe: "q", value: 500, ts: now - ago * 1000 }));
-      expect(
-        (await api(srv.url, "/api/v1/metrics", { method: "POST", token: TOKENS.sensor, body: { samples } }))
-          .status,
-      ).toBe(202);
+      expect((await pushSamples(srv.url, samples)).status).toBe(202);
       const state = async (s: Running) =>
-        (
-          (await api(s.url, "/api/v1/alerts", { token: TOKENS.reader })).body as {
-            alerts: { state: string; value: number }[];
-          }
-        ).alerts[0];
+        (await read<{ alerts: { state: string; value: number }[] }>(s.url, "/api/v1/alerts")).alerts[0];
       await waitFor(async () => (await state(srv))?.state === "firing", "firing before restart");
       await srv.app.close(); // flushes buffered samples
       srv = await startApp(yaml, { dir });
-      const zero = { samples: [{ probe: "q", value: 0 }] };
-      expect(
-        (await api(srv.url, "/api/v1/metrics", { method: "POST", token: TOKENS.sensor, body: zero })).status,
-      ).toBe(202);
+      expect((await pushSamples(srv.url, [{ probe: "q", value: 0 }])).status).toBe(202);
       // (5 × 500 + 0) / 6 ≈ 417: still firing. Without the pre-restart samples the average would be 0.
       const after = await waitFor(async () => {
         const a = await state(srv);
