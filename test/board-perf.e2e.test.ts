@@ -13,9 +13,16 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import {
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  pushSamples,
+  type Running,
+  startApp,
+  TOKENS_YAML,
+  waitFor,
+} from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const N = 1000;
 const enabled = process.env.HMS_OPS_BENCH === "1" && existsSync(CHROMIUM);
 
@@ -41,24 +48,17 @@ describe.skipIf(!enabled)("board with 1,000 probes (HMS_OPS_BENCH=1, needs /usr/
     const url = srv.url;
     const t0 = Date.now();
     const step = (what: string) => console.log(`[${Date.now() - t0} ms] ${what}`);
-    await api(url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: Array.from({ length: N }, (_, i) => ({ probe: name(i), value: 10 })) },
-    });
+    await pushSamples(
+      url,
+      Array.from({ length: N }, (_, i) => ({ probe: name(i), value: 10 })),
+    );
 
     step("samples pushed");
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_FLAGS,
     });
     try {
       // The bench evaluates strings in the page (playwright needs eval, which the board's CSP forbids).
@@ -86,11 +86,7 @@ describe.skipIf(!enabled)("board with 1,000 probes (HMS_OPS_BENCH=1, needs /usr/
         const off = srv.app.bus.subscribe("alerts.transition", (e) => {
           if (e.probe === name(i) && e.kind === "firing" && emittedAt === 0) emittedAt = Date.now();
         });
-        await api(url, "/api/v1/metrics", {
-          method: "POST",
-          token: TOKENS.sensor,
-          body: { samples: [{ probe: name(i), value: 500 }] },
-        });
+        await pushSamples(url, [{ probe: name(i), value: 500 }]);
         const shownAt = Number(await page.evaluate("window.__red"));
         off();
         await waitFor(() => emittedAt > 0, "the transition");

@@ -11,10 +11,18 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML } from "./helpers.js";
+import {
+  api,
+  CHROMIUM,
+  CHROMIUM_FLAGS,
+  pushSamples,
+  type Running,
+  startApp,
+  TOKENS,
+  TOKENS_YAML,
+} from "./helpers.js";
 import { type Started, startPolicy, startTarget } from "./servers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(process.cwd(), "test-artifacts", "board");
 const EVIL = "<img src=x onerror=alert(1)>";
 const hasChromium = existsSync(CHROMIUM);
@@ -61,14 +69,7 @@ runbooks:
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: ["--headless", ...CHROMIUM_FLAGS],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("console", (m) => {
@@ -198,22 +199,12 @@ probes:
 slos:
   - { name: queue-deep, probe: queue, when: "value > 100", severity: page }
 `);
-    await api(srv.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 500 }] },
-    });
+    await pushSamples(srv.url, [{ probe: "queue", value: 500 }]);
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: CHROMIUM_FLAGS,
     });
   }, 60_000);
 
@@ -240,11 +231,7 @@ slos:
     // A dropped connection: the page reconnects, catches up and shows what changed meanwhile.
     await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
     for (const client of srv.app.server.websocketServer.clients) client.terminate();
-    await api(srv.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value: 7 }] },
-    });
+    await pushSamples(srv.url, [{ probe: "queue", value: 7 }]);
     await expect
       .poll(() => page.locator('[data-tile="p:queue"] .fig').textContent(), { timeout: 10_000 })
       .toBe("7");

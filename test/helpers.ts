@@ -256,3 +256,15 @@ export async function serveBin(
   );
   return { child, url, output: () => out, exited };
 }
+
+/** Where the browser tests look for Chromium (they skip without it). */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Flags for Chromium in a container: no sandbox, no GPU, no background traffic of its own. */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];

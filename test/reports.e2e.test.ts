@@ -17,14 +17,13 @@ import { recordViolation } from "../src/incidents/index.js";
 import { CSV_COLUMNS, type SlaReport } from "../src/reports/index.js";
 import type { AlertEvent } from "../src/rules/events.js";
 import { enqueueNotifications, type Notification } from "../src/sirens/index.js";
-import { api, TOKENS, TOKENS_YAML } from "./helpers.js";
+import { api, CHROMIUM, CHROMIUM_FLAGS, TOKENS, TOKENS_YAML } from "./helpers.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2026, 10, 1);
 const END = T0 + 3 * DAY;
-const CHROMIUM = "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 const HOSTILE = `<script>alert("x")</script>&<img src=x onerror=alert(1)>`;
@@ -386,14 +385,7 @@ describe("SLA report: HTML", () => {
       const { chromium } = await import("playwright-core");
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-        ],
+        args: ["--headless", ...CHROMIUM_FLAGS],
       });
       try {
         const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
