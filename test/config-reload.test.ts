@@ -1,7 +1,7 @@
 /** Hot reload through the running app: edits on disk and SIGHUP-style reloads, good and bad. */
 import { readFile, writeFile } from "node:fs/promises";
-import { afterEach, describe, expect, it } from "vitest";
-import { api, type Running, serverYaml, startApp, TOKENS, waitFor } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { api, type Running, serverYaml, TOKENS, testScope, waitFor } from "./helpers.js";
 
 const probe = (name: string) => `  - { name: ${name}, type: tcp, target: "127.0.0.1:5432" }\n`;
 const withProbes = (...names: string[]) => serverYaml(`probes:\n${names.map(probe).join("")}`);
@@ -18,15 +18,10 @@ const auditOf = async (srv: Running, action: string) => {
 };
 
 describe("config hot reload", () => {
-  let srv: Running | undefined;
-  afterEach(async () => {
-    await srv?.stop();
-    srv = undefined;
-  });
+  const scope = testScope();
 
   it("applies a valid edit on disk without restart and audits the diff", async () => {
-    srv = await startApp(withProbes("db-a"), { watch: true });
-    const running = srv;
+    const running = await scope.start(withProbes("db-a"), { watch: true });
     expect(await probeNames(running)).toEqual(["db-a"]);
     await writeFile(running.configFile, withProbes("db-a", "db-b"));
     await waitFor(async () => (await probeNames(running)).includes("db-b"), "db-b to appear");
@@ -36,7 +31,7 @@ describe("config hot reload", () => {
   });
 
   it("rejects an invalid edit and keeps the running config", async () => {
-    srv = await startApp(withProbes("db-a"), { watch: false });
+    const srv = await scope.start(withProbes("db-a"), { watch: false });
     await writeFile(
       srv.configFile,
       `${withProbes("db-a", "db-b")}  - { name: broken, type: tcp, intervl: 5s }\n`,
@@ -50,7 +45,7 @@ describe("config hot reload", () => {
   });
 
   it("reload() (what SIGHUP calls) applies a fixed file; an unchanged file is not re-applied", async () => {
-    srv = await startApp(withProbes("db-a"), { watch: false });
+    const srv = await scope.start(withProbes("db-a"), { watch: false });
     expect(await srv.app.reload()).toBe("unchanged");
     await writeFile(srv.configFile, withProbes("db-a", "db-c"));
     expect(await srv.app.reload()).toBe("applied");
@@ -58,7 +53,7 @@ describe("config hot reload", () => {
   });
 
   it("new tokens take effect on reload; removed ones stop working", async () => {
-    srv = await startApp(withProbes("db-a"), { watch: false });
+    const srv = await scope.start(withProbes("db-a"), { watch: false });
     const text = await readFile(srv.configFile, "utf8");
     await writeFile(
       srv.configFile,
@@ -75,12 +70,12 @@ describe("config hot reload", () => {
   });
 
   it("an edit made while stopped is audited at the next start", async () => {
-    srv = await startApp(withProbes("db-a"));
-    const dir = srv.dir;
-    await srv.app.close();
-    await writeFile(srv.configFile, withProbes("db-a", "db-offline"));
-    srv = await startApp(withProbes("db-a", "db-offline"), { dir });
-    const [entry] = await auditOf(srv, "config.changed_offline");
+    const dir = await scope.tempDir();
+    const first = await scope.start(withProbes("db-a"), { dir });
+    await first.app.close();
+    await writeFile(first.configFile, withProbes("db-a", "db-offline"));
+    const again = await scope.start(withProbes("db-a", "db-offline"), { dir });
+    const [entry] = await auditOf(again, "config.changed_offline");
     expect(entry?.data.changes).toEqual([
       expect.objectContaining({ path: "probes[db-offline]", op: "added" }),
     ]);
