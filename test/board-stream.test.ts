@@ -6,7 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { api, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
+import { pushSamples, type Running, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
 
 interface Msg {
   type: string;
@@ -63,12 +63,7 @@ describe("board stream", () => {
     sockets.push(c.ws);
     return c;
   };
-  const push = (url: string, value: number) =>
-    api(url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: { samples: [{ probe: "queue", value }] },
-    });
+  const push = (url: string, value: number) => pushSamples(url, [{ probe: "queue", value }]);
 
   it("refuses an upgrade without a valid token on a private board, accepts one offered as a sub-protocol", async () => {
     srv = await startApp(config(false));
@@ -199,16 +194,10 @@ runbooks:
 maintenance:
   - { name: web-upgrade, match: { probe: web }, start: ${now - 60_000}, end: ${now + 3_600_000} }
 `);
-    await api(srv.url, "/api/v1/metrics", {
-      method: "POST",
-      token: TOKENS.sensor,
-      body: {
-        samples: [
-          { probe: "db", value: 5 },
-          { probe: "web", value: 5 },
-        ],
-      },
-    });
+    await pushSamples(srv.url, [
+      { probe: "db", value: 5 },
+      { probe: "web", value: 5 },
+    ]);
     const anon = open(srv.url);
     await anon.opened;
     type Tile = { name: string; runbook: string | null; maintenance: boolean };
