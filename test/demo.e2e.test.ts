@@ -5,40 +5,18 @@
  * the pages delivered through the outbox, the legal violation counted, the incidents resolved,
  * both run-books succeeded, drift seen, and an intact audit trail.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "./helpers.js";
+import { BIN, runNode, tempDir } from "./helpers.js";
 
-const BIN = resolve("bin/hms-ops.js");
 /** The fast demo takes about 25 s on an idle machine; a loaded one may need more. */
 const LIMIT_MS = 150_000;
 
-function runDemo(
-  args: string[],
-): Promise<{ code: number | null; signal: string | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, "demo", ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", HMS_OPS_DEMO_FAST: "" },
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), LIMIT_MS);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, out, err });
-    });
-  });
-}
+const runDemo = (args: string[]) =>
+  runNode([BIN, "demo", ...args], { ...process.env, NO_COLOR: "1", HMS_OPS_DEMO_FAST: "" }, LIMIT_MS);
 
 describe("hms-ops demo", () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -6,7 +6,7 @@
  * - examples/irs-login: its SDK script registers the probe and attaches the run-book against a
  *   running server; a slow login makes the run-book run the seed's two commands.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmod, cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,39 +14,16 @@ import { type App, createApp } from "../src/app/index.js";
 import { silentLogger } from "../src/core/log.js";
 import { readMail } from "../src/sirens/receivers/email/mime.case.js";
 import { startSmtpServer } from "../src/sirens/receivers/email/smtp.case.js";
-import { api, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { api, BIN, runNode, startApp, TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
 import { startReceiver, startTarget } from "./servers.js";
 
-const BIN = resolve("bin/hms-ops.js");
 const OSERS = resolve("examples/osers-wait-time");
 const IRS = resolve("examples/irs-login");
 const ENV_TOKENS = { HMS_OPS_TOKEN: TOKENS.admin, HMS_OPS_INGEST_TOKEN: TOKENS.sensor };
 
 /** Runs a Node script to its end (bounded), as a user would from a shell. */
-function node(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [script], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      done({ code, out, err });
-    });
-  });
-}
+const node = (script: string, env: Record<string, string>) =>
+  runNode([script], { PATH: process.env.PATH ?? "", ...env }, 15_000);
 
 type Closer = { close(): Promise<void> } | { stop(): Promise<void> };
 

@@ -268,3 +268,33 @@ export const CHROMIUM_FLAGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs `node ...args` to its end with exactly `env` (as a user would from a shell), collecting its
+ * output; SIGKILLed after `timeoutMs` so a hung process fails the test instead of stalling it.
+ */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finished> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, out, err });
+    });
+  });
+}
