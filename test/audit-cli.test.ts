@@ -4,7 +4,7 @@ import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, BIN, serveBin, serverYaml, TOKENS, tempDir } from "./helpers.js";
+import { auditedRun, BIN, serverYaml, tempDir } from "./helpers.js";
 
 const run = (args: string[]) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
@@ -21,17 +21,7 @@ describe("hms-ops audit export and verify", () => {
     cleanups.push(cleanup);
     const config = join(dir, "ops.yml");
     await writeFile(config, serverYaml());
-    const srv = await serveBin(config);
-    for (const name of ["a", "b", "c", "d", "e"]) {
-      const res = await api(srv.url, "/api/v1/probes", {
-        method: "POST",
-        token: TOKENS.admin,
-        body: { name, type: "push" },
-      });
-      expect(res.status).toBe(201);
-    }
-    srv.child.kill("SIGTERM");
-    expect(await srv.exited).toBe(0);
+    await auditedRun(config, ["a", "b", "c", "d", "e"]);
     const data = join(dir, "data");
     return { dir, config, data, pub: join(data, "audit-signing.pub.pem") };
   }

@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, BIN, serveBin, serverYaml, TOKENS, tempDir, waitFor } from "./helpers.js";
+import { api, auditedRun, BIN, serveBin, serverYaml, TOKENS, tempDir, waitFor } from "./helpers.js";
 
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], {
@@ -108,17 +108,7 @@ describe("hms-ops CLI", () => {
     cleanups.push(cleanup);
     const file = join(dir, "ops.yml");
     await writeFile(file, serverYaml());
-    const srv = await serveBin(file);
-    for (const name of ["a", "b", "c"]) {
-      const res = await api(srv.url, "/api/v1/probes", {
-        method: "POST",
-        token: TOKENS.admin,
-        body: { name, type: "push" },
-      });
-      expect(res.status).toBe(201);
-    }
-    srv.child.kill("SIGTERM");
-    expect(await srv.exited).toBe(0);
+    await auditedRun(file, ["a", "b", "c"]);
 
     const ok = run(["audit", "verify", "--data", join(dir, "data")]);
     expect(ok.stderr).toBe("");

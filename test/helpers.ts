@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 import { type App, createApp } from "../src/app/index.js";
 import type { Clock } from "../src/core/clock.js";
 import { createLogger, type Logger, silentLogger } from "../src/core/log.js";
@@ -297,4 +297,23 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs: numbe
       done({ code, signal, out, err });
     });
   });
+}
+
+/**
+ * Serves `configFile` with the binary, registers the push probes `names` as admin (each answered
+ * 201), then stops it with SIGTERM (exit 0): a data dir whose audit trail ends with the shutdown
+ * checkpoint, for the `hms-ops audit` commands to read.
+ */
+export async function auditedRun(configFile: string, names: string[]): Promise<void> {
+  const srv = await serveBin(configFile);
+  for (const name of names) {
+    const res = await api(srv.url, "/api/v1/probes", {
+      method: "POST",
+      token: TOKENS.admin,
+      body: { name, type: "push" },
+    });
+    expect(res.status).toBe(201);
+  }
+  srv.child.kill("SIGTERM");
+  expect(await srv.exited).toBe(0);
 }

@@ -28,6 +28,10 @@ appendFileSync(process.env.OUT, JSON.stringify({
 console.log("scaled out; key " + process.env.API_KEY);
 `;
 const SECRET = "S3cr3t-value-9d8c7b6a";
+/** A run-book of one `run` step: the step script, writing to $OUT. */
+const ONE_STEP = `steps:
+  - run: node $SCRIPT
+env: { OUT: "$OUT" }`;
 
 async function lines(file: string): Promise<Record<string, unknown>[]> {
   if (!existsSync(file)) return [];
@@ -126,9 +130,7 @@ secrets: [API_KEY]`);
   });
 
   it("never executes a label value: it reaches the step as an env var only", async () => {
-    const { out, running } = await setup(`steps:
-  - run: node $SCRIPT
-env: { OUT: "$OUT" }`);
+    const { out, running } = await setup(ONE_STEP);
     const pwned = join(running.dir, "pwned");
     const evil = `; touch ${pwned} && $(touch ${pwned}) \`touch ${pwned}\``;
     await push(running.url, 500, { region: evil });
@@ -223,9 +225,7 @@ env: { OUT: "$OUT" }`);
     const target = await startTarget();
     scope.track(target);
     target.delayMs = 0;
-    const { out, running } = await setup(`steps:
-  - run: node $SCRIPT
-env: { OUT: "$OUT" }`);
+    const { out, running } = await setup(ONE_STEP);
     const url = running.url;
     const probe = await api(url, "/api/v1/probes", {
       method: "POST",
@@ -306,9 +306,7 @@ env: { OUT: "$OUT" }`);
   });
 
   it("is muted by a silence like a notification: the alert fires, the run-book does not run, the audit says so", async () => {
-    const { out, running } = await setup(`steps:
-  - run: node $SCRIPT
-env: { OUT: "$OUT" }`);
+    const { out, running } = await setup(ONE_STEP);
     const url = running.url;
     const silence = await api(url, "/api/v1/silences", {
       method: "POST",
