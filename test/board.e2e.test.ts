@@ -27,6 +27,18 @@ const ARTIFACTS = join(process.cwd(), "test-artifacts", "board");
 const EVIL = "<img src=x onerror=alert(1)>";
 const hasChromium = existsSync(CHROMIUM);
 
+/** Opens the first incident from the incidents view and presses Acknowledge, keyboard only. */
+async function ackByKeyboard(page: Page): Promise<void> {
+  await page.click('nav a[href="/incidents"]');
+  const link = page.locator('a[href^="/incidents/INC-"]').first();
+  await link.waitFor({ timeout: 10_000 });
+  await link.click();
+  await page.locator("#ack").waitFor();
+  // Focus the button and press Enter.
+  await page.locator("#ack").focus();
+  await page.keyboard.press("Enter");
+}
+
 if (!hasChromium) {
   console.warn(`board e2e skipped: ${CHROMIUM} is absent (apt-get install -y chromium; .ci/run does it)`);
 }
@@ -126,14 +138,7 @@ runbooks:
     await page.fill("#token-input", TOKENS.operator);
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#who").textContent()).toMatch(/signed in as operator/);
-    await page.click('nav a[href="/incidents"]');
-    const link = page.locator('a[href^="/incidents/INC-"]').first();
-    await link.waitFor({ timeout: 10_000 });
-    await link.click();
-    await page.locator("#ack").waitFor();
-    // Keyboard only: focus the button and press Enter.
-    await page.locator("#ack").focus();
-    await page.keyboard.press("Enter");
+    await ackByKeyboard(page);
     await expect
       .poll(() => page.locator("#incident-state").textContent(), { timeout: 10_000 })
       .toBe("acknowledged");
@@ -238,13 +243,7 @@ slos:
     await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
     await page.screenshot({ path: join(ARTIFACTS, "7-private-reconnected.png"), fullPage: true });
 
-    await page.click('nav a[href="/incidents"]');
-    const link = page.locator('a[href^="/incidents/INC-"]').first();
-    await link.waitFor({ timeout: 10_000 });
-    await link.click();
-    await page.locator("#ack").waitFor();
-    await page.locator("#ack").focus();
-    await page.keyboard.press("Enter");
+    await ackByKeyboard(page);
     await expect
       .poll(() => page.locator("#action-msg").textContent(), { timeout: 10_000 })
       .toMatch(/Acknowledge refused: .*operate/);
