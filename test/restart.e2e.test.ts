@@ -19,7 +19,20 @@ import {
 } from "./helpers.js";
 import { startReceiver } from "./servers.js";
 
-const serve = (configFile: string) => serveBin(configFile, { timeoutMs: 15_000 });
+/** Serves `configFile` in a child process that the test's clean-up SIGKILLs (if the test did not). */
+async function serve(configFile: string, cleanups: (() => Promise<void>)[]) {
+  const served = await serveBin(configFile, { timeoutMs: 15_000 });
+  cleanups.push(async () => {
+    served.child.kill("SIGKILL");
+  });
+  return served;
+}
+
+/** A push probe `queue` whose SLO `queue-deep` (value > 100) pages the webhook at `hookUrl`. */
+const queueConfig = (hookUrl: string, server = "") =>
+  `server:\n  data: ./data\n${server}${TOKENS_YAML}probes:\n  - { name: queue, type: push }\n` +
+  `slos:\n  - { name: queue-deep, probe: queue, when: "value > 100", siren: oncall }\n` +
+  `sirens:\n  oncall: { notify: [hook] }\nreceivers:\n  hook: { type: webhook, url: "${hookUrl}/hook" }\n`;
 
 const killed = (child: ChildProcess) => new Promise((r) => child.once("exit", r));
 
@@ -35,22 +48,14 @@ describe("restart while firing", () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const file = join(dir, "ops.yml");
-    await writeFile(
-      file,
-      `server:\n  data: ./data\n  eval_interval: 500ms\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\n` +
-        `slos:\n  - { name: queue-deep, probe: queue, when: "value > 100", siren: oncall }\n` +
-        `sirens:\n  oncall: { notify: [hook] }\nreceivers:\n  hook: { type: webhook, url: "${hook.url}/hook" }\n`,
-    );
+    await writeFile(file, queueConfig(hook.url, "  eval_interval: 500ms\n"));
     const push = (url: string, value: number) => pushSamples(url, [{ probe: "queue", value }]);
     const sloState = async (url: string) => {
       const res = await api(url, "/api/v1/status", { token: TOKENS.reader });
       return (res.body as { slos: { name: string; state: string }[] }).slos[0]?.state;
     };
 
-    const first = await serve(file);
-    cleanups.push(async () => {
-      first.child.kill("SIGKILL");
-    });
+    const first = await serve(file, cleanups);
     expect((await push(first.url, 500)).status).toBe(202);
     await waitFor(() => hook.received.length === 1, "first page", 10_000);
     // Kill while firing, not mid-delivery: once the outbox has recorded the page as delivered.
@@ -63,10 +68,7 @@ describe("restart while firing", () => {
     first.child.kill("SIGKILL");
     await killed(first.child);
 
-    const second = await serve(file);
-    cleanups.push(async () => {
-      second.child.kill("SIGKILL");
-    });
+    const second = await serve(file, cleanups);
     expect(await sloState(second.url)).toBe("firing");
     // Absence can only be shown by waiting: four evaluation ticks and outbox passes, still one page.
     await new Promise((r) => setTimeout(r, 2000));
@@ -93,16 +95,8 @@ describe("kill -9 between a transition and its delivery", () => {
     const { dir, cleanup } = await tempDir();
     cleanups.push(cleanup);
     const file = join(dir, "ops.yml");
-    await writeFile(
-      file,
-      `server:\n  data: ./data\n${TOKENS_YAML}probes:\n  - { name: queue, type: push }\n` +
-        `slos:\n  - { name: queue-deep, probe: queue, when: "value > 100", siren: oncall }\n` +
-        `sirens:\n  oncall: { notify: [hook] }\nreceivers:\n  hook: { type: webhook, url: "${hook.url}/hook" }\n`,
-    );
-    const first = await serve(file);
-    cleanups.push(async () => {
-      first.child.kill("SIGKILL");
-    });
+    await writeFile(file, queueConfig(hook.url));
+    const first = await serve(file, cleanups);
     const pushed = await pushSamples(first.url, [{ probe: "queue", value: 500 }]);
     expect(pushed.status).toBe(202);
     // The transition is committed and its page queued, but the receiver refused it: not delivered.
@@ -112,10 +106,7 @@ describe("kill -9 between a transition and its delivery", () => {
     expect(hook.received).toEqual([]);
 
     hook.failWith = null;
-    const second = await serve(file);
-    cleanups.push(async () => {
-      second.child.kill("SIGKILL");
-    });
+    await serve(file, cleanups);
     await waitFor(() => hook.received.length === 1, "the page after the restart", 20_000);
     const db = new Database(join(dir, "data", "ops.db"), { readonly: true });
     await waitFor(() => {
@@ -149,10 +140,7 @@ setTimeout(() => {}, 5000);
       file,
       `server:\n  data: ./data\n${TOKENS_YAML}runbooks:\n  slow:\n    steps:\n      - run: node ${join(dir, "step.mjs")}\n`,
     );
-    const first = await serve(file);
-    cleanups.push(async () => {
-      first.child.kill("SIGKILL");
-    });
+    const first = await serve(file, cleanups);
     const started = await api(first.url, "/api/v1/runbooks/slow/run", {
       method: "POST",
       token: TOKENS.operator,
@@ -163,10 +151,7 @@ setTimeout(() => {}, 5000);
     first.child.kill("SIGKILL");
     await killed(first.child);
 
-    const second = await serve(file);
-    cleanups.push(async () => {
-      second.child.kill("SIGKILL");
-    });
+    const second = await serve(file, cleanups);
     const run = await api(second.url, `/api/v1/runbook-runs/${id}`, { token: TOKENS.reader });
     expect(run.body).toMatchObject({ state: "interrupted", error: expect.stringContaining("not re-run") });
     const runs = await api(second.url, "/api/v1/runbook-runs", { token: TOKENS.reader });
