@@ -1,10 +1,11 @@
 /** Shared test helpers: temp dirs, configs on disk, a running app on a loopback port. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { afterEach, expect } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 import { type App, createApp } from "../src/app/index.js";
 import type { Clock } from "../src/core/clock.js";
 import { createLogger, type Logger, silentLogger } from "../src/core/log.js";
@@ -316,4 +317,38 @@ export async function auditedRun(configFile: string, names: string[]): Promise<v
   }
   srv.child.kill("SIGTERM");
   expect(await srv.exited).toBe(0);
+}
+
+export interface UnitScope {
+  /** A fresh temp dir named `prefix…`, removed once every test of the file has run. */
+  tempDir(): string;
+  /** Closes `closer` (a store, say) after the current test; returns it. */
+  track<T extends Closer>(closer: T): T;
+}
+
+/**
+ * Per-file set-up for unit tests on real files: call it once at the top of the file; it registers
+ * the `afterEach` that closes what the test tracked (all at once) and the `afterAll` that removes
+ * the temp dirs.
+ */
+export function unitScope(prefix: string): UnitScope {
+  const dirs: string[] = [];
+  const closers: Closer[] = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((c) => c.close()));
+  });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    tempDir() {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+    track(closer) {
+      closers.push(closer);
+      return closer;
+    },
+  };
 }

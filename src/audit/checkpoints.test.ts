@@ -1,12 +1,11 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { unitScope } from "../../test/helpers.js";
 import { FakeClock } from "../core/clock.js";
 import { silentLogger } from "../core/log.js";
-import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { verifyCheckpoints } from "./checkpoints.js";
 import {
@@ -23,25 +22,13 @@ import {
 } from "./index.js";
 
 const HOUR = 3_600_000;
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hms-ops-cp-"));
-  dirs.push(dir);
-  return dir;
-}
+const scope = unitScope("hms-ops-cp-");
+const tempDir = scope.tempDir;
 
 async function open(dir = tempDir()) {
   const file = path.join(dir, "ops.db");
   const store = await openSqliteStore({ file });
-  stores.push(store);
+  scope.track(store);
   await store.migrate(auditMigrations);
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   const keys = loadOrCreateSigningKeys(dir);

@@ -1,9 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { unitScope } from "../../test/helpers.js";
 import { FakeClock } from "../core/clock.js";
-import type { Store } from "../store/index.js";
 import { openSqliteStore } from "../store/sqlite/index.js";
 import { entryHash } from "./chain.js";
 import {
@@ -18,26 +16,14 @@ import {
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1);
-const dirs: string[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hms-ops-export-"));
-  dirs.push(dir);
-  return dir;
-}
+const scope = unitScope("hms-ops-export-");
+const tempDir = scope.tempDir;
 
 /** 30 entries one minute apart, a checkpoint after every 10th. */
 async function trail() {
   const dir = tempDir();
   const store = await openSqliteStore({ file: path.join(dir, "ops.db") });
-  stores.push(store);
+  scope.track(store);
   await store.migrate(auditMigrations);
   const clock = new FakeClock(T0);
   const keys = loadOrCreateSigningKeys(dir);
