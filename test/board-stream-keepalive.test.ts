@@ -4,39 +4,22 @@
  * terminated at the next interval, so its feed and watches stop.
  */
 
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createApp } from "../src/app/index.js";
 import { FakeClock } from "../src/core/clock.js";
-import { silentLogger } from "../src/core/log.js";
 import { PING_INTERVAL_MS } from "../src/server/routes/stream.js";
-import { TOKENS, TOKENS_YAML, tempDir, waitFor } from "./helpers.js";
+import { deferAfterEach, startApp, TOKENS, TOKENS_YAML, waitFor } from "./helpers.js";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64url");
 
 describe("board stream keep-alive", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const defer = deferAfterEach();
 
   it("terminates a socket that stops answering pings, keeps one that answers", async () => {
-    const tmp = await tempDir();
-    cleanups.push(tmp.cleanup);
-    const configFile = join(tmp.dir, "ops.yml");
-    await writeFile(configFile, `server:\n  data: ./data\n${TOKENS_YAML}`);
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 12));
-    const app = await createApp({
-      configFile,
-      clock,
-      logger: silentLogger(),
-      watch: false,
-      listen: { host: "127.0.0.1", port: 0 },
-    });
-    cleanups.push(() => app.close());
-    const url = (await app.listen()).replace("http", "ws");
+    const srv = await startApp(`server:\n  data: ./data\n${TOKENS_YAML}`, { clock });
+    defer(() => srv.stop());
+    const url = srv.url.replace("http", "ws");
     const connect = (autoPong: boolean) => {
       const ws = new WebSocket(
         `${url}/api/v1/stream`,
@@ -54,7 +37,7 @@ describe("board stream keep-alive", () => {
         if (type === "pong") state.pongs++;
       });
       ws.on("open", () => ws.send(JSON.stringify({ type: "hello" })));
-      cleanups.push(async () => ws.terminate());
+      defer(() => ws.terminate());
       return Object.assign(state, { ping: () => ws.send(JSON.stringify({ type: "ping" })) });
     };
     const alive = connect(true);

@@ -352,3 +352,20 @@ export function unitScope(prefix: string): UnitScope {
     },
   };
 }
+
+/** Registers a clean-up to run after the current test. */
+export type Defer = (cleanup: () => Promise<void> | void) => void;
+
+/**
+ * Clean-ups run after each test, the last registered first, so teardown mirrors set-up (sockets
+ * before the server they talk to, the server before its data dir).
+ */
+export function deferAfterEach(): Defer {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return (cleanup) => {
+    cleanups.push(cleanup);
+  };
+}

@@ -4,9 +4,10 @@ import { existsSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   api,
+  deferAfterEach,
   pushSamples,
   type Running,
   read,
@@ -20,12 +21,22 @@ import {
 import { startReceiver } from "./servers.js";
 
 /** Serves `configFile` in a child process that the test's clean-up SIGKILLs (if the test did not). */
-async function serve(configFile: string, cleanups: (() => Promise<void>)[]) {
+const defer = deferAfterEach();
+
+/** Serves `configFile` in a child process that is SIGKILLed after the test (if the test did not). */
+async function serve(configFile: string) {
   const served = await serveBin(configFile, { timeoutMs: 15_000 });
-  cleanups.push(async () => {
+  defer(() => {
     served.child.kill("SIGKILL");
   });
   return served;
+}
+
+/** A temp dir (removed after the test) and the path of its ops.yml. */
+async function configDir() {
+  const { dir, cleanup } = await tempDir();
+  defer(cleanup);
+  return { dir, file: join(dir, "ops.yml") };
 }
 
 /** A push probe `queue` whose SLO `queue-deep` (value > 100) pages the webhook at `hookUrl`. */
@@ -37,17 +48,10 @@ const queueConfig = (hookUrl: string, server = "") =>
 const killed = (child: ChildProcess) => new Promise((r) => child.once("exit", r));
 
 describe("restart while firing", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
   it("never re-pages after kill -9, keeps firing, resolves once", async () => {
     const hook = await startReceiver();
-    cleanups.push(() => hook.close());
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
-    const file = join(dir, "ops.yml");
+    defer(() => hook.close());
+    const { dir, file } = await configDir();
     await writeFile(file, queueConfig(hook.url, "  eval_interval: 500ms\n"));
     const push = (url: string, value: number) => pushSamples(url, [{ probe: "queue", value }]);
     const sloState = async (url: string) => {
@@ -55,7 +59,7 @@ describe("restart while firing", () => {
       return (res.body as { slos: { name: string; state: string }[] }).slos[0]?.state;
     };
 
-    const first = await serve(file, cleanups);
+    const first = await serve(file);
     expect((await push(first.url, 500)).status).toBe(202);
     await waitFor(() => hook.received.length === 1, "first page", 10_000);
     // Kill while firing, not mid-delivery: once the outbox has recorded the page as delivered.
@@ -68,7 +72,7 @@ describe("restart while firing", () => {
     first.child.kill("SIGKILL");
     await killed(first.child);
 
-    const second = await serve(file, cleanups);
+    const second = await serve(file);
     expect(await sloState(second.url)).toBe("firing");
     // Absence can only be shown by waiting: four evaluation ticks and outbox passes, still one page.
     await new Promise((r) => setTimeout(r, 2000));
@@ -83,20 +87,13 @@ describe("restart while firing", () => {
 });
 
 describe("kill -9 between a transition and its delivery", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
   it("delivers the page once after the restart", async () => {
     const hook = await startReceiver();
-    cleanups.push(() => hook.close());
+    defer(() => hook.close());
     hook.failWith = 503;
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
-    const file = join(dir, "ops.yml");
+    const { dir, file } = await configDir();
     await writeFile(file, queueConfig(hook.url));
-    const first = await serve(file, cleanups);
+    const first = await serve(file);
     const pushed = await pushSamples(first.url, [{ probe: "queue", value: 500 }]);
     expect(pushed.status).toBe(202);
     // The transition is committed and its page queued, but the receiver refused it: not delivered.
@@ -106,7 +103,7 @@ describe("kill -9 between a transition and its delivery", () => {
     expect(hook.received).toEqual([]);
 
     hook.failWith = null;
-    await serve(file, cleanups);
+    await serve(file);
     await waitFor(() => hook.received.length === 1, "the page after the restart", 20_000);
     const db = new Database(join(dir, "data", "ops.db"), { readonly: true });
     await waitFor(() => {
@@ -119,15 +116,8 @@ describe("kill -9 between a transition and its delivery", () => {
 });
 
 describe("kill -9 during a run-book run", () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
   it("shows the run as interrupted after the restart, and does not run it again", async () => {
-    const { dir, cleanup } = await tempDir();
-    cleanups.push(cleanup);
-    const file = join(dir, "ops.yml");
+    const { dir, file } = await configDir();
     const marks = join(dir, "marks");
     await writeFile(
       join(dir, "step.mjs"),
@@ -140,7 +130,7 @@ setTimeout(() => {}, 5000);
       file,
       `server:\n  data: ./data\n${TOKENS_YAML}runbooks:\n  slow:\n    steps:\n      - run: node ${join(dir, "step.mjs")}\n`,
     );
-    const first = await serve(file, cleanups);
+    const first = await serve(file);
     const started = await api(first.url, "/api/v1/runbooks/slow/run", {
       method: "POST",
       token: TOKENS.operator,
@@ -151,7 +141,7 @@ setTimeout(() => {}, 5000);
     first.child.kill("SIGKILL");
     await killed(first.child);
 
-    const second = await serve(file, cleanups);
+    const second = await serve(file);
     const run = await api(second.url, `/api/v1/runbook-runs/${id}`, { token: TOKENS.reader });
     expect(run.body).toMatchObject({ state: "interrupted", error: expect.stringContaining("not re-run") });
     const runs = await api(second.url, "/api/v1/runbook-runs", { token: TOKENS.reader });
