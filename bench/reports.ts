@@ -124,7 +124,7 @@ export async function run(opts: { slos?: number; days?: number } = {}): Promise<
       ] as MaintenanceConfig[],
       initialNoticeMs: HOUR,
     };
-    const sources = timed(storeSources(store, series, () => clock.now()));
+    const sources = timed(storeSources(store, series, () => clock.now(), incidents));
     const input = { from: T0, to: end, now: end, config };
     await buildSlaReport(sources, { ...input, from: end - DAY }); // warm the statement cache and JIT
     // Cold: no day stored yet, every minute of the period decoded from the series store.

@@ -141,7 +141,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     silences,
     board: boardExtras(() => loaded.config, clock),
     reports: {
-      sources: storeSources(store, detection.series, () => clock.now()),
+      sources: storeSources(store, detection.series, () => clock.now(), detection.incidents),
       // The SLOs the rules run on (ops.yml plus built-in and attached ones), as the board shows them.
       config: () => {
         const c = detection.effectiveConfig();

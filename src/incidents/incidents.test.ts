@@ -189,6 +189,13 @@ describe("IncidentStore", () => {
     const third = await store.tx((tx) => incidents.openFor(tx, late, null, { group }));
     expect(third.role).toBe("opened");
     expect(third.incident.id).not.toBe(first.incident.id);
+    // A report sees each alert under its own SLO and firing time, though they share an incident.
+    const spans = await incidents.spans(T0 - 1, T0 + 60_000);
+    expect(spans.find((x) => x.id === first.incident.id)?.alerts).toEqual([
+      { slo: "a", from: T0, to: null },
+      { slo: "b", from: T0 + 10_000, to: null },
+    ]);
+    expect(await incidents.spans(T0 + 60_000, T0 + 120_000)).toHaveLength(2);
   });
 
   it("reopens the SLO's incident on a re-fire within reopen_within, and opens a new one after", async () => {

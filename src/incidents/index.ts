@@ -78,6 +78,16 @@ export interface Evidence {
   packet: Record<string, unknown>;
 }
 
+/** An incident as a report sees it: when it was open, and when each of its alerts fired. */
+export interface IncidentSpan {
+  id: string;
+  slo: string;
+  openedAt: number;
+  resolvedAt: number | null;
+  /** Each linked alert episode: its own SLO, when it fired, when it resolved (null: still firing). */
+  alerts: { slo: string; from: number; to: number | null }[];
+}
+
 export interface IncidentDetail extends Incident {
   alerts: IncidentAlert[];
   evidence: Evidence[];
@@ -146,6 +156,8 @@ export interface IncidentStore {
   list(q?: IncidentQuery): Promise<Incident[]>;
   /** Unresolved incidents (open or acknowledged). */
   countActive(): Promise<number>;
+  /** Incidents overlapping [from, to), with each linked alert's own SLO and firing span (reports). */
+  spans(from: number, to: number): Promise<IncidentSpan[]>;
 }
 
 export { type IncidentActionDeps, type IncidentHooks, incidentActions } from "./actions.js";

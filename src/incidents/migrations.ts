@@ -85,4 +85,11 @@ export const incidentMigrations: Migration[] = [
     name: "acknowledgement, grouping, timeline, evidence, violations",
     sql: humans,
   },
+  {
+    module: "incidents",
+    version: 3,
+    name: "each linked alert's SLO and firing time",
+    // Grouped incidents hold alerts of other SLOs: reports attribute each alert to its own SLO.
+    sql: "ALTER TABLE incident_alerts ADD COLUMN slo TEXT; ALTER TABLE incident_alerts ADD COLUMN fired_at BIGINT;",
+  },
 ];

@@ -3,7 +3,15 @@ import { OpsError } from "../core/errors.js";
 import type { AlertEvent } from "../rules/events.js";
 import type { SqlExecutor, Store, Tx } from "../store/index.js";
 import { newIncidentId } from "./incident-id.js";
-import type { Evidence, Incident, IncidentAlert, IncidentStore, OpenOptions, OpenResult } from "./index.js";
+import type {
+  Evidence,
+  Incident,
+  IncidentAlert,
+  IncidentSpan,
+  IncidentStore,
+  OpenOptions,
+  OpenResult,
+} from "./index.js";
 import { COLUMNS, type IncidentRow, toIncident } from "./rows.js";
 import { addEvent, listEvents } from "./timeline.js";
 
@@ -120,9 +128,9 @@ export function createIncidentStore(opts: IncidentStoreOptions): IncidentStore {
   /** Links the episode; false when another node linked it first (theirs stands). */
   const link = async (tx: Tx, incidentId: string, event: AlertEvent) => {
     const linked = await tx.run(
-      `INSERT INTO incident_alerts (incident_id, alert_id, episode, linked_at, resolved_at)
-       VALUES (?, ?, ?, ?, NULL) ON CONFLICT (alert_id, episode) DO NOTHING`,
-      [incidentId, event.alertId, event.episode, clock.now()],
+      `INSERT INTO incident_alerts (incident_id, alert_id, episode, linked_at, resolved_at, slo, fired_at)
+       VALUES (?, ?, ?, ?, NULL, ?, ?) ON CONFLICT (alert_id, episode) DO NOTHING`,
+      [incidentId, event.alertId, event.episode, clock.now(), event.slo, event.firedAt ?? event.at],
     );
     return linked.changes === 1;
   };
@@ -313,6 +321,46 @@ export function createIncidentStore(opts: IncidentStoreOptions): IncidentStore {
         [...params, limit],
       );
       return rows.map(toIncident);
+    },
+
+    async spans(from, to) {
+      const rows = await store.all<{
+        id: string;
+        slo: string;
+        opened_at: number;
+        resolved_at: number | null;
+        alert_slo: string | null;
+        fired_at: number | null;
+        alert_resolved_at: number | null;
+      }>(
+        `SELECT i.id, i.slo, i.opened_at, i.resolved_at, COALESCE(a.slo, i.slo) AS alert_slo,
+           COALESCE(a.fired_at, a.linked_at) AS fired_at, a.resolved_at AS alert_resolved_at
+         FROM incidents i LEFT JOIN incident_alerts a ON a.incident_id = i.id
+         WHERE i.opened_at < ? AND (i.resolved_at IS NULL OR i.resolved_at >= ?)
+         ORDER BY i.opened_at, i.id`,
+        [to, from],
+      );
+      const byId = new Map<string, IncidentSpan>();
+      for (const r of rows) {
+        let span = byId.get(r.id);
+        if (!span) {
+          span = {
+            id: r.id,
+            slo: r.slo,
+            openedAt: Number(r.opened_at),
+            resolvedAt: r.resolved_at === null ? null : Number(r.resolved_at),
+            alerts: [],
+          };
+          byId.set(r.id, span);
+        }
+        if (r.fired_at === null) continue;
+        span.alerts.push({
+          slo: r.alert_slo ?? r.slo,
+          from: Number(r.fired_at),
+          to: r.alert_resolved_at === null ? null : Number(r.alert_resolved_at),
+        });
+      }
+      return [...byId.values()];
     },
 
     async countActive() {

@@ -6,7 +6,7 @@
  *   resolveRange(query, now)          from/to (ISO or epoch ms), default the last 30 days, ≤ 400 days
  *   buildSlaReport(sources, input)    gathers the data through `SlaSources`, then `assembleReport`
  *   assembleReport(data, input)       pure: figures from the gathered data (sla.ts)
- *   storeSources(store, series)       SlaSources over the SQLite/PostgreSQL store and the series store
+ *   storeSources(store, series, now, incidents)   SlaSources over the store, the series and the incidents
  *   reportCsv(report) / reportHtml(report)   the other formats, from the JSON report alone
  *
  * The report is JSON-native (ISO times, ms durations, fractions), so the CLI renders CSV and HTML
