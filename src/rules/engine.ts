@@ -12,6 +12,7 @@
  *   pending activeAt, clear_for start); the value measured every tick stays in memory. If the
  *   transaction fails (the sink threw), the in-memory statuses stay as they were and the same
  *   steps are retried (next evaluation, or a back-off timer), so nothing is half-applied.
+ * - Rule changes: alerts are kept, restarted or ended under a new rule set (rebind.ts).
  * - Objective SLOs (`objective`/`good`): an ObjectiveTracker (objective/) counts their events per
  *   minute and evaluates their burn tiers on each tick; the two tier alerts of each SLO are
  *   stepped, persisted and handed to the sink in the same batches as threshold alerts.
@@ -21,11 +22,11 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/log.js";
 import type { HotDemand, SampleInput, SeriesInfo, SeriesQuerier } from "../series/index.js";
 import type { Store } from "../store/index.js";
-import { type Alert, type AlertView, alertFromRow, metaOf, viewOf } from "./alert.js";
+import { type Alert, type AlertView, viewOf } from "./alert.js";
 import { AlertIndex } from "./alert-index.js";
 import { attachSeries } from "./attach.js";
 import { Batch, rowOf } from "./batch.js";
-import { compileSlo, demandOf, indexRules, type RuleIndex, selects, type ThresholdRule } from "./compile.js";
+import { compileSlo, demandOf, indexRules, type RuleIndex, type ThresholdRule } from "./compile.js";
 import type { Condition } from "./condition.js";
 import { DeadlineQueue } from "./deadlines.js";
 import type { AlertEvent, TransitionSink } from "./events.js";
@@ -38,8 +39,9 @@ import {
   type SloBudgetView,
 } from "./objective/index.js";
 import { type AlertRow, deleteRows, loadRows, upsertRows } from "./persistence.js";
+import { rebindAlert, restoreAlert } from "./rebind.js";
 import { type SloStateView, sloStateOf } from "./slo-states.js";
-import { type AlertStatus, nextDeadline } from "./state-machine.js";
+import type { AlertStatus } from "./state-machine.js";
 import { emptyWork, isEmpty, mergeWork, opsOf, type Work } from "./work.js";
 
 export interface RuleEngineOptions {
@@ -313,10 +315,11 @@ export class RuleEngine {
     }
     for (const name of this.ruleSince.keys()) if (!next.has(name)) this.ruleSince.delete(name);
 
-    for (const a of [...this.live.values()]) this.rebind(a, next.get(a.meta.slo), at, work);
+    const ctx = { live: this.live, deadlines: this.deadlines, retired: this.retired };
+    for (const a of [...this.live.values()]) rebindAlert(ctx, a, next.get(a.meta.slo), at, work);
     const restored = this.objectives.adopt(this.restored ?? []);
     for (const a of restored.reset) work.reset.set(a, at);
-    for (const row of restored.rest) this.restore(row, next.get(row.slo), at, work);
+    for (const row of restored.rest) restoreAlert(ctx, row, next.get(row.slo), at, work);
     this.restored = null;
 
     this.rules = next;
@@ -331,44 +334,6 @@ export class RuleEngine {
       for (const a of this.live.ofRule(name)) if (a.seriesId !== null) work.ids.add(a.seriesId);
     }
     if (work.ids.size > 0) work.evalAt = at;
-  }
-
-  /** A live alert under the new rules: keep, restart (condition changed) or end (rule gone). */
-  private rebind(a: Alert, rule: ThresholdRule | undefined, at: number, work: Work): void {
-    if (rule === undefined || rule.metric !== a.metric || !selects(rule, a.seriesLabels)) {
-      this.live.remove(a);
-      this.deadlines.set(a, null);
-      work.end.set(a, at);
-      // Known now, not only once the end commits: the alert may come back before that.
-      if (a.status.episode > 0) this.retired.set(a.id, a.status.episode);
-      return;
-    }
-    const changed = a.rule === null || a.rule.text !== rule.text;
-    if (changed) a.priorMeta ??= a.meta;
-    this.bind(a, rule);
-    if (changed) work.reset.set(a, at);
-    else this.deadlines.set(a, deadlineOf(a.status, rule, at));
-  }
-
-  /** An alert read from the store: resumed under its rule, or ended when the rule is gone. */
-  private restore(row: AlertRow, rule: ThresholdRule | undefined, at: number, work: Work): void {
-    const a = alertFromRow(row);
-    if (rule === undefined || rule.metric !== a.metric || !selects(rule, a.seriesLabels)) {
-      // An ok row that fired is a tombstone and stays; anything else ends (or is deleted).
-      if (a.status.state !== "ok" || a.status.episode === 0) work.end.set(a, at);
-      if (a.status.episode > 0) this.retired.set(a.id, a.status.episode);
-      return;
-    }
-    if (row.condition !== rule.text) a.priorMeta = a.meta;
-    this.bind(a, rule);
-    this.live.add(a);
-    if (row.condition !== rule.text) work.reset.set(a, at);
-    else this.deadlines.set(a, deadlineOf(a.status, rule, at));
-  }
-
-  private bind(a: Alert, rule: ThresholdRule): void {
-    a.rule = rule;
-    a.meta = metaOf(rule, a.seriesLabels);
   }
 
   private noteSkipped(names: string[]): void {
@@ -490,13 +455,4 @@ export class RuleEngine {
       });
     }
   }
-}
-
-/**
- * The deadline to arm for a kept or restored alert, never before `now`: a deadline that passed
- * while down, or that a shorter `for`/`clear_for` moved into the past, is due now.
- */
-function deadlineOf(s: AlertStatus, rule: ThresholdRule, now: number): number | null {
-  const d = nextDeadline(s, rule.timing);
-  return d === null ? null : Math.max(d, now);
 }
