@@ -6,6 +6,7 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import { SinglePass } from "../core/single-pass.js";
 import type { Store, Tx } from "../store/index.js";
 import type { DispatchConfig } from "./config.js";
 import { claimJob, dueJobs, nextJobAt, rescheduleJob, type ScheduledJob } from "./schedule.js";
@@ -44,8 +45,7 @@ export class Scheduler {
   private readonly stages: Map<string, ScheduledStage>;
   private readonly pollMs: number;
   private running = false;
-  private passing: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: SinglePass;
   private timer: TimerHandle | undefined;
   private armedAt: number | undefined;
   /** The earliest due time poked during the current pass (its row may not have been visible yet). */
@@ -56,7 +56,11 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {
     this.stages = new Map(o.stages.map((s) => [s.stage, s]));
     this.pollMs = o.pollMs ?? 30_000;
-    this.trigger = AsyncResource.bind(() => this.schedulePass());
+    this.passes = new SinglePass(() => this.pass(), {
+      onError: (err) => o.logger?.error({ err: String(err) }, "dispatch schedule pass failed"),
+      enabled: () => this.running,
+    });
+    this.trigger = AsyncResource.bind(() => this.passes.request());
   }
 
   start(): void {
@@ -76,28 +80,11 @@ export class Scheduler {
   poke(at: number): void {
     if (!this.running) return;
     this.poked = Math.min(this.poked ?? at, at);
-    if (!this.passing && (this.armedAt === undefined || at < this.armedAt)) this.armAt(at);
+    if (!this.passes.running && (this.armedAt === undefined || at < this.armedAt)) this.armAt(at);
   }
 
   async idle(): Promise<void> {
-    while (this.passing) await this.passing;
-  }
-
-  private schedulePass(): void {
-    if (!this.running) return;
-    if (this.passing) {
-      this.again = true;
-      return;
-    }
-    this.passing = this.pass()
-      .catch((err: unknown) => this.o.logger?.error({ err: String(err) }, "dispatch schedule pass failed"))
-      .finally(() => {
-        this.passing = undefined;
-        if (this.again) {
-          this.again = false;
-          this.schedulePass();
-        }
-      });
+    while (this.passes.running) await this.passes.running;
   }
 
   private async pass(): Promise<void> {
@@ -120,7 +107,7 @@ export class Scheduler {
           );
         }
       }
-      if (jobs.length === BATCH && !failed) this.again = true;
+      if (jobs.length === BATCH && !failed) this.passes.request();
     } finally {
       if (enqueued > 0) this.o.onEnqueued();
       await this.arm(failed);

@@ -16,6 +16,7 @@ import type {
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import { redact } from "../core/redact.js";
+import { SinglePass } from "../core/single-pass.js";
 import type { Store } from "../store/index.js";
 import { stepEnv } from "./env.js";
 import { type RecordDeps, recordRun, SYSTEM_ACTOR } from "./record.js";
@@ -60,13 +61,16 @@ export class RunbookRunner {
   private running = false;
   private readonly inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly expiries = new Map<string, TimerHandle>();
-  private passing: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: SinglePass;
   /** Kicks come from inside the trigger's transaction: the pass runs in the runner's own async context. */
   private readonly startPass: () => void;
 
   constructor(private readonly o: RunnerOptions) {
-    this.startPass = AsyncResource.bind(() => this.kickNow());
+    this.passes = new SinglePass(() => this.pass(), {
+      onError: (err) => o.logger?.error({ err }, "run-book pass failed"),
+      enabled: () => this.running,
+    });
+    this.startPass = AsyncResource.bind(() => this.passes.request());
   }
 
   /** Marks runs a dead process left `running` as interrupted, arms approval expiries, starts queued runs. */
@@ -103,21 +107,6 @@ export class RunbookRunner {
     this.startPass();
   }
 
-  private kickNow(): void {
-    if (!this.running) return;
-    if (this.passing) {
-      this.again = true;
-      return;
-    }
-    this.passing = this.pass().finally(() => {
-      this.passing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kickNow();
-      }
-    });
-  }
-
   /** A run now waits for approval (created so, or reached an approval step on another node). */
   watch(run: Run): void {
     if (run.state === "waiting_approval") this.armExpiry(run);
@@ -128,14 +117,14 @@ export class RunbookRunner {
     for (const t of this.expiries.values()) t.cancel();
     this.expiries.clear();
     for (const f of this.inFlight.values()) f.abort.abort();
-    await this.passing;
+    await this.passes.running;
     await Promise.all([...this.inFlight.values()].map((f) => f.done));
   }
 
   /** Resolves when nothing is executing (tests). */
   async idle(): Promise<void> {
-    while (this.passing || this.inFlight.size > 0) {
-      await this.passing;
+    while (this.passes.running || this.inFlight.size > 0) {
+      await this.passes.running;
       await Promise.all([...this.inFlight.values()].map((f) => f.done));
     }
   }
@@ -144,10 +133,8 @@ export class RunbookRunner {
     const queued = await runsInStates(this.o.store, ["queued"]);
     const limit = this.o.concurrency ?? 4;
     for (const run of queued) {
-      if (!this.running || this.inFlight.size >= limit) {
-        if (this.inFlight.size >= limit) this.again = true;
-        break;
-      }
+      // At the limit, stop: each run that ends kicks a new pass (looking again now would spin).
+      if (!this.running || this.inFlight.size >= limit) break;
       if (this.inFlight.has(run.id)) continue;
       const abort = new AbortController();
       const done = this.execute(run, abort.signal)

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { ReceiverConfig } from "../config/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
+import { SinglePass } from "../core/single-pass.js";
 import type { Store, Tx } from "../store/index.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import {
@@ -112,11 +113,10 @@ export class OutboxWorker {
   /** Outcomes waiting for the next batch write (see record). */
   private outcomes: PendingOutcome[] = [];
   private flushQueued = false;
-  private passing: Promise<void> | undefined;
+  private readonly passes: SinglePass;
   private starting: Promise<void> | undefined;
   /** Lease owner when no nodeId is given: unique to this worker, so nothing is ever released for it. */
   private readonly instanceId = randomUUID();
-  private again = false;
   /**
    * The receivers at their share when a pass last found nothing due for any other receiver. Until
    * something may have changed that (a kick, a timer, a finished delivery to another receiver,
@@ -137,9 +137,13 @@ export class OutboxWorker {
     const concurrency = Math.max(1, opts.concurrency ?? 64);
     const perReceiver = Math.min(concurrency, Math.max(1, opts.perReceiver ?? Math.ceil(concurrency / 2)));
     this.opts = { leaseMs: 120_000, pollMs: 5000, maxAgeMs: DAY, ...opts, concurrency, perReceiver };
+    this.passes = new SinglePass(() => this.pass(), {
+      onError: (err) => this.opts.logger?.error({ err: String(err) }, "outbox pass failed"),
+      enabled: () => this.running,
+    });
     this.trigger = AsyncResource.bind(() => {
       this.nothingBesides = undefined;
-      this.schedulePass();
+      this.passes.request();
     });
   }
 
@@ -188,26 +192,9 @@ export class OutboxWorker {
 
   /** Resolves once no pass and no delivery is in progress (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.starting || this.passing || this.inflight.size > 0) {
-      await Promise.allSettled([this.starting, this.passing, ...this.inflight.values()]);
+    while (this.starting || this.passes.running || this.inflight.size > 0) {
+      await Promise.allSettled([this.starting, this.passes.running, ...this.inflight.values()]);
     }
-  }
-
-  private schedulePass(): void {
-    if (!this.running) return;
-    if (this.passing) {
-      this.again = true;
-      return;
-    }
-    this.passing = this.pass()
-      .catch((err: unknown) => this.opts.logger?.error({ err: String(err) }, "outbox pass failed"))
-      .finally(() => {
-        this.passing = undefined;
-        if (this.again) {
-          this.again = false;
-          this.schedulePass();
-        }
-      });
   }
 
   /**
@@ -278,7 +265,7 @@ export class OutboxWorker {
       const left = (this.busy.get(row.receiver) ?? 1) - 1;
       if (left > 0) this.busy.set(row.receiver, left);
       else this.busy.delete(row.receiver);
-      this.schedulePass();
+      this.passes.request();
     });
     this.inflight.set(row.id, delivery);
   }
