@@ -139,6 +139,27 @@ secrets: [API_KEY]`);
     expect(existsSync(pwned)).toBe(false);
   });
 
+  it("`wait: resolved` holds the next step until the alert resolves", async () => {
+    const { out, running } = await setup(`steps:
+  - wait: resolved
+  - run: node $SCRIPT
+env: { OUT: "$OUT" }`);
+    await push(running.url, 500);
+    await waitFor(async () => {
+      const [run] = await runs(running.url);
+      if (!run) return false;
+      const detail = await read<RunView>(running.url, `/api/v1/runbook-runs/${run.id}`);
+      return detail.state === "running" && detail.steps?.[0]?.state === "running";
+    }, "the run waiting on its first step");
+    expect(await lines(out)).toEqual([]);
+    await push(running.url, 10);
+    await waitFor(
+      async () => (await runs(running.url))[0]?.state === "succeeded",
+      "the run after the resolve",
+    );
+    expect(await lines(out)).toHaveLength(1);
+  });
+
   it("waits for approval: approved runs with the approver's name, rejected and expired never run", async () => {
     const { out, running } = await setup(`steps:
   - run: node $SCRIPT

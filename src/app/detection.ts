@@ -162,7 +162,7 @@ export function createDetection(o: DetectionOptions): Detection {
     logger,
     audit: o.audit,
     incidents,
-    alertFiring: (id) => rules.alerts().some((a) => a.alertId === id && a.state === "firing"),
+    alertFiring: (id) => rules.isFiring(id),
   });
   /** ops.yml plus HMS-OPS's own SLOs and those that `attach {probe, when, do}` registered at run time. */
   const config = () => withPolicySlos(runbooks.effective(withBuiltins(o.config())));

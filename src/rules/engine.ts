@@ -247,6 +247,12 @@ export class RuleEngine {
     return [...Array.from(this.live.values(), viewOf), ...this.objectives.alerts().map(viewOf)];
   }
 
+  /** Whether the alert with this id fires now (a run-book's `wait: resolved` asks often: no views built). */
+  isFiring(alertId: string): boolean {
+    const a = this.live.get(alertId) ?? this.objectives.alerts().find((x) => x.id === alertId);
+    return a?.status.state === "firing";
+  }
+
   /** One line per threshold SLO, in config order, then one per objective SLO (value = budget remaining). */
   sloStates(): SloStateView[] {
     const threshold = Array.from(this.rules.values(), (rule) =>
